@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `digest` command. The sources are TypeScript run through tsx, so a fresh
+// clone needs nothing but `npm ci`.
+import { register } from 'tsx/esm/api';
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, real, serial, text, timestamp, unique } from 'drizzle-orm/pg-core';
+
+/**
+ * One row per run of `digest ingest`. The counts obey
+ * entries_read = entries_new + entries_updated + entries_unchanged + entries_duplicate + entries_rejected,
+ * and are updated in the same transaction as each document's rows (a checkpoint).
+ */
+export const runs = pgTable('runs', {
+  id: serial('id').primaryKey(),
+  status: text('status').notNull().default('running'), // running | finished | failed | abandoned
+  pipeline: text('pipeline').notNull(),
+  paths: jsonb('paths').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  filesRead: integer('files_read').notNull().default(0),
+  filesRejected: integer('files_rejected').notNull().default(0),
+  filesUnchanged: integer('files_unchanged').notNull().default(0),
+  entriesRead: integer('entries_read').notNull().default(0),
+  entriesNew: integer('entries_new').notNull().default(0),
+  entriesUpdated: integer('entries_updated').notNull().default(0),
+  entriesUnchanged: integer('entries_unchanged').notNull().default(0),
+  entriesDuplicate: integer('entries_duplicate').notNull().default(0),
+  entriesRejected: integer('entries_rejected').notNull().default(0),
+  error: text('error'),
+});
+
+/** One row per version (path + content hash) of an input file, loaded or rejected. */
+export const documents = pgTable(
+  'documents',
+  {
+    id: serial('id').primaryKey(),
+    path: text('path').notNull(),
+    sha256: text('sha256').notNull(),
+    format: text('format'),
+    encoding: text('encoding'),
+    bytes: integer('bytes'),
+    status: text('status').notNull(), // loaded | rejected
+    entryCount: integer('entry_count').notNull().default(0),
+    firstRunId: integer('first_run_id').notNull().references(() => runs.id),
+    lastRunId: integer('last_run_id').notNull().references(() => runs.id),
+    loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('documents_path_sha256_key').on(t.path, t.sha256), index('documents_path_idx').on(t.path)],
+);
+
+/** One row per item: the clean fields of its latest version, under a unique natural key. */
+export const entries = pgTable(
+  'entries',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    source: text('source'),
+    country: text('country'),
+    date: text('date'),
+    datePrecision: text('date_precision'),
+    dateFlag: text('date_flag'),
+    doi: text('doi'),
+    pmid: text('pmid'),
+    pmcid: text('pmcid'),
+    language: text('language').notNull(),
+    contentHash: text('content_hash').notNull(),
+    provenance: jsonb('provenance').$type<Record<string, unknown>>().notNull(),
+    issues: jsonb('issues').$type<string[]>().notNull(),
+    firstRunId: integer('first_run_id').notNull().references(() => runs.id),
+    lastRunId: integer('last_run_id').notNull().references(() => runs.id),
+    inLatest: boolean('in_latest').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('entries_key_key').on(t.key), index('entries_doi_idx').on(t.doi)],
+);
+
+/** Previous values of an item, kept when a later version changes it (a fixed typo). */
+export const entryVersions = pgTable('entry_versions', {
+  id: serial('id').primaryKey(),
+  entryId: integer('entry_id').notNull().references(() => entries.id),
+  runId: integer('run_id').notNull().references(() => runs.id),
+  contentHash: text('content_hash').notNull(),
+  values: jsonb('values').$type<Record<string, unknown>>().notNull(),
+  replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Where an item was seen: entry x document version x run, with its position and line. */
+export const occurrences = pgTable(
+  'occurrences',
+  {
+    id: serial('id').primaryKey(),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    documentId: integer('document_id').notNull().references(() => documents.id),
+    entryId: integer('entry_id').notNull().references(() => entries.id),
+    n: integer('n').notNull(),
+    titleLine: integer('title_line').notNull(),
+    endLine: integer('end_line').notNull(),
+    title: text('title').notNull(),
+    contentHash: text('content_hash').notNull(),
+    outcome: text('outcome').notNull(), // new | updated | unchanged | duplicate
+    matchRule: text('match_rule'),
+    similarity: real('similarity'),
+    duplicateOf: text('duplicate_of'),
+  },
+  (t) => [unique('occurrences_document_n_key').on(t.documentId, t.n), index('occurrences_entry_idx').on(t.entryId)],
+);
+
+/** Diagnostics of a run: rejected files and entries with their reasons, and entry issues. */
+export const diagnostics = pgTable(
+  'diagnostics',
+  {
+    id: serial('id').primaryKey(),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    documentId: integer('document_id').references(() => documents.id),
+    file: text('file').notNull(),
+    n: integer('n'),
+    line: integer('line'),
+    code: text('code').notNull(),
+    severity: text('severity').notNull(),
+    message: text('message').notNull(),
+    excerpt: text('excerpt'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+    /** For a rejected entry: its raw text, so it can be replayed after a fix. */
+    raw: text('raw'),
+  },
+  (t) => [index('diagnostics_run_idx').on(t.runId), index('diagnostics_code_idx').on(t.code)],
+);

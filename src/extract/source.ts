@@ -1,0 +1,45 @@
+import { readCitations } from './citation.ts';
+import type { FieldRule } from './rule.ts';
+import { classifyPart, NON_SOURCE_NOTES } from './source-note.ts';
+
+/**
+ * The publisher named in a source note: the name parts before the first date or country.
+ * "(Filter, USA, 12.05.2021)" -> Filter; "(Drug Reporter, Ungarn, und INPUD, …)" -> Drug Reporter.
+ * When the note opens with a person and a role ("(Jane Doe, co-founder of …, The Kansas City
+ * Star, USA, …)": a part after the first starts in lower case), the outlet is the last name
+ * part before the slot.
+ */
+export function sourceFromNoteParts(parts: readonly string[]): string | null {
+  const names: string[] = [];
+  for (const p of parts) {
+    const kind = classifyPart(p);
+    if (kind === 'date' || kind === 'country' || kind === 'extra') break;
+    names.push(p);
+  }
+  if (!names.length) return null;
+  if (names.length === 1 && NON_SOURCE_NOTES.test(names[0]!)) return null;
+  if (names.length >= 3 && names.slice(1, -1).some((p) => /^\p{Ll}/u.test(p))) return names[names.length - 1]!;
+  return names[0]!;
+}
+
+/**
+ * Source rules, in order: the source note (the editor's statement of the publisher) first,
+ * then the venue of a citation.
+ */
+export const SOURCE_RULES: readonly FieldRule<string>[] = [
+  {
+    id: 'source/note',
+    find({ note }) {
+      if (!note) return null;
+      const value = sourceFromNoteParts(note.parts);
+      return value ? { value, line: note.line, text: `(${note.inner}${note.closed ? ')' : ''}` } : null;
+    },
+  },
+  {
+    id: 'source/citation',
+    find({ lines }) {
+      const hit = readCitations(lines).find((h) => h.venue);
+      return hit ? { value: hit.venue!, line: hit.line.line, text: hit.line.text.trim() } : null;
+    },
+  },
+];

@@ -1,0 +1,110 @@
+import { diag } from '../diagnostics.ts';
+import { findSourceNote } from '../extract/source-note.ts';
+import type { Block, BlockDocument, Diagnostic, EntryBoundary, EntryDraft, RunContext } from '../types.ts';
+
+/** Longest line that may still be a title when it follows a closed entry after one blank line. */
+const MAX_TITLE_CHARS = 300;
+
+/** Lines that continue an entry and never open one (identifiers, links, a lone parenthetical). */
+const CONTINUATION_RE = /^(?:PMID|PMCID|doi\b|DOI\b|https?:\/\/|www\.|Epub|Free PMC|Copyright|©|\(|\p{Ll})/u;
+
+/** A line that ends an entry as a citation does: DOI, PMID or a Cochrane "Art. No.". */
+const CITATION_END_RE = /(\bdoi(?:\.org)?[:/]?\s*10\.\d{4,9}\/\S+|\b10\.\d{4,9}\/\S+|\bPMID:?\s*\d+|\bPMCID:?\s*PMC\d+|Art\.\s*No\.?:?\s*CD\d+)/i;
+
+/** Folds a title for comparison: NFC, case, white space (incl. U+00A0), dash and quote variants. */
+export function foldTitle(title: string): string {
+  return title
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2018\u2019\u201a\u201b\u2032`´]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"')
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
+}
+
+function blockText(b: Block): string {
+  return b.lines.map((l) => l.text).join('\n');
+}
+
+interface Open {
+  draft: EntryDraft;
+  closed: EntryBoundary | null;
+}
+
+/** Why the entry is closed after `block` was added to it, or null when it stays open. */
+function closesEntry(block: Block): EntryBoundary | null {
+  const text = blockText(block);
+  if (findSourceNote(block)) return 'source-note';
+  const lastLine = block.lines[block.lines.length - 1]!.text;
+  if (CITATION_END_RE.test(lastLine) || (block.lines.length === 1 && CITATION_END_RE.test(text))) return 'citation';
+  return null;
+}
+
+/**
+ * The `segment` stage: blocks to entries.
+ * - Two or more blank lines (gapBefore >= 2) or a heading start a new entry.
+ * - A source note "(…)" or a citation line (DOI, PMID) closes the entry; a short single line
+ *   after a closed entry opens the next one even after a single blank line.
+ * - A stray repeat of the current title line is an entry of its own (the dedupe stage merges it).
+ * - Otherwise blocks after one blank line are body: sub-headings ("Call to Action") and the
+ *   list lines under them stay in the item.
+ * - Page chrome ("A- A A+") is dropped with an info diagnostic.
+ */
+export function segment(input: BlockDocument, ctx: RunContext): { entries: EntryDraft[]; diagnostics: Diagnostic[] } {
+  const file = input.doc.path;
+  const chrome = ctx.config.chrome.map((s) => new RegExp(`^(?:${s})$`, 'i'));
+  const diagnostics: Diagnostic[] = [];
+  const entries: EntryDraft[] = [];
+  let cur: Open | null = null;
+
+  const open = (block: Block, closed: EntryBoundary | null): Open => {
+    const [first, ...rest] = block.lines;
+    const draft: EntryDraft = {
+      file,
+      n: entries.length + 1,
+      title: first!.text.trim(),
+      titleLine: first!.line,
+      body: rest.length ? [{ ...block, lines: rest, gapBefore: 0 }] : [],
+      endLine: block.lines[block.lines.length - 1]!.line,
+      closedBy: 'end-of-document',
+      links: [...block.links],
+      diagnostics: [],
+    };
+    entries.push(draft);
+    return { draft, closed: closed ?? (rest.length ? closesEntry({ ...block, lines: rest }) : null) };
+  };
+
+  for (const block of input.blocks) {
+    const text = blockText(block).trim();
+    if (block.lines.length === 1 && chrome.some((re) => re.test(text))) {
+      diagnostics.push(diag('segment/chrome', { file, line: block.lines[0]!.line }, `Page chrome "${text}" dropped.`, { excerpt: text }));
+      continue;
+    }
+    const firstLine = block.lines[0]!.text.trim();
+    const single = block.lines.length === 1;
+    let startNew = false;
+    let closedNow: EntryBoundary | null = null;
+    if (!cur || block.gapBefore >= 2 || block.kind === 'heading') {
+      startNew = true;
+    } else if (single && foldTitle(firstLine) === foldTitle(cur.draft.title) && (cur.draft.body.length > 0 || cur.closed)) {
+      startNew = true;
+      closedNow = 'repeated-title';
+    } else if (cur.closed && single && firstLine.length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(firstLine)) {
+      startNew = true;
+    }
+    if (startNew) {
+      if (cur) cur.draft.closedBy = cur.closed ?? 'gap';
+      cur = open(block, closedNow);
+      if (closedNow) cur.draft.closedBy = closedNow;
+      continue;
+    }
+    const c: Open = cur!;
+    c.draft.body.push(block);
+    c.draft.links.push(...block.links);
+    c.draft.endLine = block.lines[block.lines.length - 1]!.line;
+    c.closed = closesEntry(block) ?? (c.closed && block.lines.every((l) => CONTINUATION_RE.test(l.text.trim())) ? c.closed : null);
+  }
+  if (cur) cur.draft.closedBy = cur.closed ?? 'end-of-document';
+  return { entries, diagnostics };
+}
