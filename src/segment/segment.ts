@@ -75,7 +75,10 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     return { draft, closed: closed ?? (rest.length ? closesEntry({ ...block, lines: rest }) : null) };
   };
 
-  for (const block of input.blocks) {
+  const seenTitles = new Set<string>();
+  const blocks = input.blocks;
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
     const text = blockText(block).trim();
     if (block.lines.length === 1 && chrome.some((re) => re.test(text))) {
       diagnostics.push(diag('segment/chrome', { file, line: block.lines[0]!.line }, `Page chrome "${text}" dropped.`, { excerpt: text }));
@@ -85,8 +88,14 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     const single = block.lines.length === 1;
     let startNew = false;
     let closedNow: EntryBoundary | null = null;
+    const next = blocks[i + 1];
+    // A stray repeat of an earlier title, followed after one blank line by another title-like
+    // line: a title-only entry of its own (the next line opens the next entry).
+    const repeatsEarlier = single && seenTitles.has(foldTitle(firstLine)) && next !== undefined && next.gapBefore === 1 &&
+      next.lines.length === 1 && next.lines[0]!.text.trim().length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(next.lines[0]!.text.trim());
     if (!cur || block.gapBefore >= 2 || block.kind === 'heading') {
       startNew = true;
+      if (repeatsEarlier) closedNow = 'repeated-title';
     } else if (single && foldTitle(firstLine) === foldTitle(cur.draft.title) && (cur.draft.body.length > 0 || cur.closed)) {
       startNew = true;
       closedNow = 'repeated-title';
@@ -96,6 +105,7 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     if (startNew) {
       if (cur) cur.draft.closedBy = cur.closed ?? 'gap';
       cur = open(block, closedNow);
+      seenTitles.add(foldTitle(cur.draft.title));
       if (closedNow) cur.draft.closedBy = closedNow;
       continue;
     }
