@@ -240,6 +240,12 @@ export interface DedupedEntry extends Entry {
   /** `FILE#n` of the first occurrence of the same item in this run, else null. */
   duplicateOf: string | null;
   match: MatchDecision | null;
+  /** Folded title without country prefix (repeated-title rule). */
+  titleKey: string;
+  /** MinHash LSH buckets of the entry's text (near-duplicate rule). */
+  bands: number[];
+  /** True for a bare title line: no body, no source, no date. */
+  titleOnly: boolean;
 }
 
 /** The JSONL record of `digest parse` (DESIGN.md contract). */

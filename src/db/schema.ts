@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, real, serial, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, real, serial, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /**
  * One row per run of `digest ingest`. The counts obey
@@ -36,6 +36,8 @@ export const documents = pgTable(
     encoding: text('encoding'),
     bytes: integer('bytes'),
     status: text('status').notNull(), // loaded | rejected
+    /** True for the version of its path loaded most recently (only one per path). */
+    latest: boolean('latest').notNull().default(false),
     entryCount: integer('entry_count').notNull().default(0),
     firstRunId: integer('first_run_id').notNull().references(() => runs.id),
     lastRunId: integer('last_run_id').notNull().references(() => runs.id),
@@ -49,7 +51,14 @@ export const entries = pgTable(
   'entries',
   {
     id: serial('id').primaryKey(),
+    /** Natural key of the item's first version (all its keys are in entry_keys). */
     key: text('key').notNull(),
+    /** Folded title without country prefix, for the repeated-title rule. */
+    titleKey: text('title_key').notNull(),
+    /** MinHash LSH buckets of the item's text (band * 2^32 + band hash), GIN-indexed. */
+    bands: bigint('bands', { mode: 'number' }).array().notNull(),
+    /** Set when `digest merge` folded this item into another. */
+    mergedIntoId: integer('merged_into_id'),
     title: text('title').notNull(),
     body: text('body').notNull(),
     source: text('source'),
@@ -70,7 +79,37 @@ export const entries = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique('entries_key_key').on(t.key), index('entries_doi_idx').on(t.doi)],
+  (t) => [
+    unique('entries_key_key').on(t.key),
+    index('entries_doi_idx').on(t.doi),
+    index('entries_title_key_idx').on(t.titleKey),
+    index('entries_bands_idx').using('gin', t.bands),
+  ],
+);
+
+/** Every natural key that resolves to an item: its own, and those of variants merged into it. */
+export const entryKeys = pgTable('entry_keys', {
+  key: text('key').primaryKey(),
+  entryId: integer('entry_id').notNull().references(() => entries.id),
+  /** How the key came to the item: first | exact | near-duplicate | repeated-title | merge | split */
+  rule: text('rule').notNull(),
+  similarity: real('similarity'),
+  runId: integer('run_id').references(() => runs.id),
+});
+
+/** A person's correction of a dedupe decision (`digest split` / `digest merge`), kept on re-runs. */
+export const dedupeOverrides = pgTable(
+  'dedupe_overrides',
+  {
+    id: serial('id').primaryKey(),
+    kind: text('kind').notNull(), // split | merge
+    /** The natural key the decision is about. */
+    key: text('key').notNull(),
+    entryId: integer('entry_id').references(() => entries.id),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dedupe_overrides_key_idx').on(t.key)],
 );
 
 /** Previous values of an item, kept when a later version changes it (a fixed typo). */
@@ -97,6 +136,10 @@ export const occurrences = pgTable(
     title: text('title').notNull(),
     contentHash: text('content_hash').notNull(),
     outcome: text('outcome').notNull(), // new | updated | unchanged | duplicate
+    /** The natural key of this occurrence's own content. */
+    key: text('key').notNull(),
+    /** The values as read here (they may differ from the item's), for explain/split. */
+    values: jsonb('values').$type<Record<string, unknown>>().notNull(),
     matchRule: text('match_rule'),
     similarity: real('similarity'),
     duplicateOf: text('duplicate_of'),

@@ -1,54 +1,100 @@
 import { diag } from '../diagnostics.ts';
 import type { DedupedEntry, Entry, RunContext } from '../types.ts';
-import { contentHash, naturalKey, titleKey } from './keys.ts';
+import { contentHash, naturalKey } from './keys.ts';
+import { type Fingerprint, fingerprint, nearSimilarity } from './similarity.ts';
 
-/** What the deduper remembers across the documents of one run. */
-export interface DedupeState {
-  /** natural key -> the first occurrence (`FILE#n`) and its item key. */
-  byKey: Map<string, { ref: string; itemKey: string }>;
-  /** folded title -> the most recent occurrence with that title. */
-  byTitle: Map<string, { ref: string; itemKey: string }>;
+interface Seen {
+  ref: string;
+  itemKey: string;
 }
 
-/** A fresh state for a run. */
-export function newDedupeState(): DedupeState {
-  return { byKey: new Map(), byTitle: new Map() };
+/** What the deduper remembers across the entries (and documents) it has seen. */
+export interface DedupeState {
+  /** natural key -> the first occurrence (`FILE#n`) and its item key. */
+  byKey: Map<string, Seen>;
+  /** folded title -> the most recent full entry with that title. */
+  byTitle: Map<string, Seen>;
+  /** LSH bucket -> items in it. */
+  buckets: Map<number, Array<Seen & { fp: Fingerprint }>>;
+  /** Keys a person split off (`digest split`): never matched by a fuzzy rule. */
+  noFuzzy: ReadonlySet<string>;
+}
+
+/** A fresh state. `noFuzzy`: natural keys that must keep an item of their own. */
+export function newDedupeState(noFuzzy: ReadonlySet<string> = new Set()): DedupeState {
+  return { byKey: new Map(), byTitle: new Map(), buckets: new Map(), noFuzzy };
 }
 
 /** True for an entry that is only a title line: no body, no source, no date. */
-function titleOnly(e: Entry): boolean {
+export function isTitleOnly(e: Pick<Entry, 'body' | 'source' | 'date'>): boolean {
   return !e.body.trim() && !e.source && !e.date;
 }
 
+/** The best near-duplicate of `fp` among the items in its LSH buckets, at or above `threshold`. */
+function nearest(state: DedupeState, fp: Fingerprint, threshold: number): (Seen & { similarity: number }) | null {
+  let best: (Seen & { similarity: number }) | null = null;
+  const tried = new Set<string>();
+  for (const b of fp.bands) {
+    for (const cand of state.buckets.get(b) ?? []) {
+      if (tried.has(cand.ref)) continue;
+      tried.add(cand.ref);
+      const sim = nearSimilarity(fp, cand.fp);
+      if (sim != null && sim >= threshold && (!best || sim > best.similarity)) best = { ref: cand.ref, itemKey: cand.itemKey, similarity: sim };
+    }
+  }
+  return best;
+}
+
 /**
- * The `dedupe` stage (within a run): assigns every entry to an item.
+ * The `dedupe` stage: assigns every entry to an item, in order.
  * 1. exact-key: the same natural key (title without prefix + source + date) as an earlier
- *    entry of this run -> the same item.
- * 2. repeated-title: a bare title line (no body, source or date) whose folded title equals an
- *    earlier entry's -> that entry's item (the stray repeated title line of the pages).
- * Entries are visited in order; `state` carries what was seen across documents.
+ *    entry -> the same item.
+ * 2. repeated-title: a bare title line whose folded title equals an earlier entry's -> that
+ *    entry's item (the stray repeated title line of the pages).
+ * 3. near-duplicate: MinHash/LSH candidates, then exact Jaccard of character 5-grams of title
+ *    + body >= `ctx.config.nearDuplicateThreshold`, unless a guard separates them (different
+ *    numbers in the titles, disagreeing dates, different languages). The similarity is kept.
+ * Entries are compared with those seen before in `state` (this document, or this run).
  */
-export function dedupe(entries: readonly Entry[], state: DedupeState, _ctx: RunContext): DedupedEntry[] {
+export function dedupe(entries: readonly Entry[], state: DedupeState, ctx: RunContext): DedupedEntry[] {
+  const threshold = ctx.config.nearDuplicateThreshold;
   const out: DedupedEntry[] = [];
   for (const e of entries) {
     const key = naturalKey(e);
     const ref = `${e.file}#${e.n}`;
-    const base = { ...e, key, contentHash: contentHash(e) };
-    const tkey = titleKey(e.title);
+    const fp = fingerprint(e);
+    const titleOnly = isTitleOnly(e);
+    const base = { ...e, key, contentHash: contentHash(e), titleKey: fp.titleKey, bands: fp.bands, titleOnly };
     const exact = state.byKey.get(key);
     if (exact) {
       out.push({ ...base, itemKey: exact.itemKey, duplicateOf: exact.ref, match: { rule: 'exact-key', similarity: 1, of: exact.ref } });
       continue;
     }
-    const sameTitle = tkey ? state.byTitle.get(tkey) : undefined;
-    if (sameTitle && titleOnly(e)) {
+    const fuzzy = !state.noFuzzy.has(key);
+    const sameTitle = fuzzy && titleOnly && fp.titleKey ? state.byTitle.get(fp.titleKey) : undefined;
+    if (sameTitle) {
       const d = diag('dedupe/repeated-title', { file: e.file, n: e.n, line: e.titleLine }, `A repeated title line; merged into ${sameTitle.ref}.`, { excerpt: e.title });
       out.push({ ...base, diagnostics: [...e.diagnostics, d], itemKey: sameTitle.itemKey, duplicateOf: sameTitle.ref, match: { rule: 'repeated-title', similarity: 1, of: sameTitle.ref } });
       continue;
     }
-    state.byKey.set(key, { ref, itemKey: key });
-    if (tkey && !titleOnly(e)) state.byTitle.set(tkey, { ref, itemKey: key });
-    else if (tkey && !state.byTitle.has(tkey)) state.byTitle.set(tkey, { ref, itemKey: key });
+    const near = fuzzy && !titleOnly ? nearest(state, fp, threshold) : null;
+    if (near) {
+      const sim = Math.round(near.similarity * 1000) / 1000;
+      const d = diag('dedupe/near-duplicate', { file: e.file, n: e.n, line: e.titleLine }, `Merged into ${near.ref} by similarity ${sim}.`, { excerpt: e.title, data: { similarity: sim, of: near.ref } });
+      state.byKey.set(key, { ref: near.ref, itemKey: near.itemKey });
+      out.push({ ...base, diagnostics: [...e.diagnostics, d], itemKey: near.itemKey, duplicateOf: near.ref, match: { rule: 'near-duplicate', similarity: sim, of: near.ref } });
+      continue;
+    }
+    const seen: Seen = { ref, itemKey: key };
+    state.byKey.set(key, seen);
+    if (fp.titleKey && (!titleOnly || !state.byTitle.has(fp.titleKey))) state.byTitle.set(fp.titleKey, seen);
+    if (!titleOnly) {
+      for (const b of fp.bands) {
+        const list = state.buckets.get(b);
+        if (list) list.push({ ...seen, fp });
+        else state.buckets.set(b, [{ ...seen, fp }]);
+      }
+    }
     out.push({ ...base, itemKey: key, duplicateOf: null, match: null });
   }
   return out;

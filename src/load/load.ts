@@ -1,6 +1,7 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { fingerprint, nearSimilarity } from '../dedupe/similarity.ts';
 import type { Db } from '../db/client.ts';
-import { diagnostics as diagnosticsT, documents, entries as entriesT, entryVersions, occurrences, runs } from '../db/schema.ts';
+import { diagnostics as diagnosticsT, documents, entries as entriesT, entryKeys, entryVersions, occurrences, runs } from '../db/schema.ts';
 import { isRejected } from '../quality/quality.ts';
 import type { DedupedEntry, Diagnostic, RawDocument, RejectedDocument, RunCounts } from '../types.ts';
 
@@ -91,14 +92,51 @@ function diagRow(runId: number, documentId: number | null, d: Diagnostic, raw: s
   };
 }
 
-/** A loaded version of this path with this content, if any. */
-export async function findLoadedDocument(db: Db, path: string, sha256: string): Promise<{ id: number; entryCount: number } | null> {
+/** The latest loaded version of a path, if any. */
+export async function findLatestDocument(db: Db, path: string): Promise<{ id: number; sha256: string; status: string; entryCount: number } | null> {
   const [row] = await db
-    .select({ id: documents.id, entryCount: documents.entryCount })
+    .select({ id: documents.id, sha256: documents.sha256, status: documents.status, entryCount: documents.entryCount })
     .from(documents)
-    .where(and(eq(documents.path, path), eq(documents.sha256, sha256), eq(documents.status, 'loaded')))
+    .where(and(eq(documents.path, path), eq(documents.latest, true)))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * True when this exact content is the latest loaded version of its path: the file is
+ * unchanged and need not be parsed. (An older version ingested after a newer one is a change.)
+ */
+export async function isUnchanged(db: Db, path: string, sha256: string): Promise<{ id: number; entryCount: number } | null> {
+  const latest = await findLatestDocument(db, path);
+  return latest && latest.sha256 === sha256 && latest.status === 'loaded' ? latest : null;
+}
+
+/** Records that a natural key resolves to an item (first key, or an alias found by a rule). */
+async function addKey(tx: Db, key: string, entryId: number, rule: string, similarity: number | null, runId: number): Promise<void> {
+  await tx.insert(entryKeys).values({ key, entryId, rule, similarity, runId }).onConflictDoNothing({ target: entryKeys.key });
+}
+
+/**
+ * The run's final step, in one transaction with its completion: items that no longer appear in
+ * the latest version of any page are marked `in_latest = false` (they are kept). Covers the
+ * paths this run touched and those of runs that were killed before this step.
+ */
+export async function retireAndFinish(db: Db, runId: number): Promise<void> {
+  await db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    await tx.execute(sql`
+      with since as (select coalesce(max(id), 0) as id from runs where status = 'finished' and id < ${runId}),
+      paths as (select distinct path from documents, since where documents.last_run_id > since.id),
+      affected as (
+        select distinct o.entry_id from occurrences o join documents d on d.id = o.document_id
+        where d.path in (select path from paths)
+      )
+      update entries e set in_latest = exists (
+        select 1 from occurrences o join documents d on d.id = o.document_id where o.entry_id = e.id and d.latest
+      )
+      where e.id in (select entry_id from affected)`);
+    await tx.update(runs).set({ status: 'finished', finishedAt: sql`now()`, error: null }).where(eq(runs.id, runId));
+  });
 }
 
 /**
@@ -146,7 +184,16 @@ export interface LoadResult {
   alreadyLoaded: boolean;
 }
 
-function entryValues(e: DedupedEntry) {
+/** Options of the loader. */
+export interface LoadOptions {
+  /** Near-duplicate threshold (Jaccard of character 5-grams). */
+  nearThreshold: number;
+  /** Natural keys a person split off: matched exactly only. */
+  noFuzzy: ReadonlySet<string>;
+}
+
+/** The values of an entry as stored (item row, version row, occurrence row). */
+export function entryValues(e: DedupedEntry) {
   return {
     title: e.title,
     body: e.body,
@@ -162,13 +209,66 @@ function entryValues(e: DedupedEntry) {
     contentHash: e.contentHash,
     provenance: e.provenance as Record<string, unknown>,
     issues: [...new Set(e.diagnostics.map((d) => d.code))],
+    titleKey: e.titleKey,
+    bands: e.bands,
   };
 }
 
+/** An item found for an entry in the database, and how. */
+interface ItemMatch {
+  id: number;
+  contentHash: string;
+  lastRunId: number;
+  rule: string;
+  similarity: number;
+}
+
+type ItemRow = { id: number; contentHash: string; lastRunId: number };
+
 /**
- * Loads one parsed document in one transaction: the document row, new and changed items
- * (upsert on the natural key), an occurrence per entry, diagnostics, and the run's counts.
- * Re-loading the same version is a no-op; a kill before COMMIT leaves nothing behind.
+ * Finds the loaded item an entry belongs to: by any of its natural keys (entry_keys), then, for
+ * a bare title line, by its folded title, then by near-duplicate similarity among the items
+ * sharing an LSH bucket (GIN index on entries.bands: the cost does not grow with the table).
+ */
+async function matchInDb(tx: Db, e: DedupedEntry, byKey: Map<string, ItemRow>, opts: LoadOptions): Promise<ItemMatch | null> {
+  const exact = byKey.get(e.itemKey) ?? byKey.get(e.key);
+  if (exact) return { ...exact, rule: 'exact-key', similarity: 1 };
+  if (opts.noFuzzy.has(e.key)) return null;
+  if (e.titleOnly) {
+    if (!e.titleKey) return null;
+    const [row] = await tx
+      .select({ id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId })
+      .from(entriesT)
+      .where(and(eq(entriesT.titleKey, e.titleKey), isNull(entriesT.mergedIntoId)))
+      .orderBy(desc(entriesT.id))
+      .limit(1);
+    return row ? { ...row, rule: 'repeated-title', similarity: 1 } : null;
+  }
+  const candidates = await tx
+    .select({ id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId, title: entriesT.title, body: entriesT.body, date: entriesT.date, language: entriesT.language })
+    .from(entriesT)
+    .where(and(sql`${entriesT.bands} && ${sql.raw(`'{${e.bands.join(',')}}'::bigint[]`)}`, isNull(entriesT.mergedIntoId)))
+    .limit(50);
+  if (!candidates.length) return null;
+  const fp = fingerprint(e);
+  let best: ItemMatch | null = null;
+  for (const c of candidates) {
+    const sim = nearSimilarity(fp, fingerprint(c));
+    if (sim != null && sim >= opts.nearThreshold && (!best || sim > best.similarity)) {
+      best = { id: c.id, contentHash: c.contentHash, lastRunId: c.lastRunId, rule: 'near-duplicate', similarity: Math.round(sim * 1000) / 1000 };
+    }
+  }
+  return best;
+}
+
+/**
+ * Loads one parsed document in one transaction: the document version (made the latest of its
+ * path), new and changed items, key aliases, an occurrence per entry, diagnostics, and the
+ * run's counts. Outcomes: `new` (a new item), `updated` (an item this path carried before,
+ * with new values; the old ones go to entry_versions), `unchanged` (same values), `duplicate`
+ * (merged into an item seen earlier in this run, or carried by another page with other text),
+ * `rejected` (an error diagnostic; stored with its raw text). Re-loading the same version is a
+ * no-op; a kill before COMMIT leaves nothing behind.
  */
 export async function loadDocument(
   db: Db,
@@ -176,107 +276,107 @@ export async function loadDocument(
   doc: RawDocument,
   list: readonly DedupedEntry[],
   docDiagnostics: readonly Diagnostic[],
+  opts: LoadOptions,
 ): Promise<LoadResult> {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     await lockPath(tx, doc.path);
-    const [inserted] = await tx
-      .insert(documents)
-      .values({ path: doc.path, sha256: doc.sha256, format: doc.format, encoding: doc.encoding, bytes: doc.bytes, status: 'loaded', entryCount: list.length, firstRunId: runId, lastRunId: runId })
-      .onConflictDoNothing({ target: [documents.path, documents.sha256] })
-      .returning({ id: documents.id });
-    if (!inserted) {
-      // Another loader committed this version first (or a rejected version is being retried).
-      const existing = await findLoadedDocument(tx, doc.path, doc.sha256);
-      if (existing) {
-        const c = { ...zeroCounts(), filesRead: 1, filesUnchanged: 1, entriesRead: existing.entryCount, entriesUnchanged: existing.entryCount };
-        await tx.update(documents).set({ lastRunId: runId }).where(eq(documents.id, existing.id));
-        await addToRun(tx, runId, c);
-        return { counts: c, outcomes: [], documentId: existing.id, alreadyLoaded: true };
-      }
+    const latest = await findLatestDocument(tx, doc.path);
+    if (latest && latest.sha256 === doc.sha256 && latest.status === 'loaded') {
+      // Another loader committed this version first.
+      const c = { ...zeroCounts(), filesRead: 1, filesUnchanged: 1, entriesRead: latest.entryCount, entriesUnchanged: latest.entryCount };
+      await tx.update(documents).set({ lastRunId: runId }).where(eq(documents.id, latest.id));
+      await addToRun(tx, runId, c);
+      return { counts: c, outcomes: [], documentId: latest.id, alreadyLoaded: true };
     }
-    const documentId = inserted
-      ? inserted.id
-      : (
-          await tx
-            .update(documents)
-            .set({ status: 'loaded', format: doc.format, encoding: doc.encoding, entryCount: list.length, lastRunId: runId })
-            .where(and(eq(documents.path, doc.path), eq(documents.sha256, doc.sha256)))
-            .returning({ id: documents.id })
-        )[0]!.id;
+    await tx.update(documents).set({ latest: false }).where(and(eq(documents.path, doc.path), eq(documents.latest, true)));
+    const [row] = await tx
+      .insert(documents)
+      .values({ path: doc.path, sha256: doc.sha256, format: doc.format, encoding: doc.encoding, bytes: doc.bytes, status: 'loaded', latest: true, entryCount: list.length, firstRunId: runId, lastRunId: runId })
+      .onConflictDoUpdate({
+        // An older version ingested again after a newer one (a real change), or a version that
+        // was rejected before and parses now.
+        target: [documents.path, documents.sha256],
+        set: { status: 'loaded', latest: true, format: doc.format, encoding: doc.encoding, entryCount: list.length, lastRunId: runId, loadedAt: sql`now()` },
+      })
+      .returning({ id: documents.id });
+    const documentId = row!.id;
 
     const counts = { ...zeroCounts(), filesRead: 1, entriesRead: list.length };
     const outcomes: Outcome[] = [];
     const accepted = list.filter((e) => !isRejected(e));
 
-    // Existing items for every key this document touches.
-    const keys = [...new Set(accepted.map((e) => e.itemKey))];
-    const existing = new Map<string, { id: number; contentHash: string; lastRunId: number }>();
+    // Items already known under any key this document's entries carry.
+    const keys = [...new Set(accepted.flatMap((e) => [e.itemKey, e.key]))];
+    const byKey = new Map<string, ItemRow>();
     for (const part of chunks(keys)) {
       const rows = await tx
-        .select({ id: entriesT.id, key: entriesT.key, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId })
-        .from(entriesT)
-        .where(inArray(entriesT.key, part));
-      for (const r of rows) existing.set(r.key, r);
+        .select({ key: entryKeys.key, id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId, mergedIntoId: entriesT.mergedIntoId })
+        .from(entryKeys)
+        .innerJoin(entriesT, eq(entriesT.id, entryKeys.entryId))
+        .where(inArray(entryKeys.key, part));
+      for (const r of rows) byKey.set(r.key, { id: r.id, contentHash: r.contentHash, lastRunId: r.lastRunId });
     }
+    // Items this path carried in earlier versions (their changes are updates).
+    const carried = new Set<number>();
+    const carriedRows = await tx
+      .selectDistinct({ id: occurrences.entryId })
+      .from(occurrences)
+      .innerJoin(documents, eq(documents.id, occurrences.documentId))
+      .where(and(eq(documents.path, doc.path), sql`${documents.id} <> ${documentId}`));
+    for (const r of carriedRows) carried.add(r.id);
 
-    // Decide each entry's outcome; the first entry of a new key creates the item.
-    const toInsert = new Map<string, DedupedEntry>();
-    const toUpdate = new Map<number, DedupedEntry>();
-    const decided: Array<{ e: DedupedEntry; outcome: Outcome }> = [];
+    const itemOf = new Map<string, number>(); // itemKey -> item id, for this document
+    const decided: Array<{ e: DedupedEntry; outcome: Outcome; itemId: number | null; rule: string | null; similarity: number | null }> = [];
     for (const e of list) {
       if (isRejected(e)) {
-        decided.push({ e, outcome: 'rejected' });
+        decided.push({ e, outcome: 'rejected', itemId: null, rule: null, similarity: null });
         continue;
       }
-      const found = existing.get(e.itemKey);
+      const known = itemOf.get(e.itemKey);
+      if (known != null) {
+        // Merged within this document by the dedupe stage.
+        decided.push({ e, outcome: 'duplicate', itemId: known, rule: e.match?.rule ?? 'exact-key', similarity: e.match?.similarity ?? 1 });
+        if (!byKey.has(e.key)) await addKey(tx, e.key, known, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1, runId);
+        continue;
+      }
+      const m = await matchInDb(tx, e, byKey, opts);
+      if (!m) {
+        const [item] = await tx
+          .insert(entriesT)
+          .values({ key: e.itemKey, ...entryValues(e), firstRunId: runId, lastRunId: runId })
+          .returning({ id: entriesT.id });
+        await addKey(tx, e.itemKey, item!.id, 'first', null, runId);
+        if (e.key !== e.itemKey) await addKey(tx, e.key, item!.id, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1, runId);
+        itemOf.set(e.itemKey, item!.id);
+        byKey.set(e.itemKey, { id: item!.id, contentHash: e.contentHash, lastRunId: runId });
+        decided.push({ e, outcome: e.duplicateOf ? 'duplicate' : 'new', itemId: item!.id, rule: e.match?.rule ?? null, similarity: e.match?.similarity ?? null });
+        continue;
+      }
+      itemOf.set(e.itemKey, m.id);
+      if (m.rule !== 'exact-key' || !byKey.has(e.key)) await addKey(tx, e.key, m.id, m.rule, m.similarity, runId);
       let outcome: Outcome;
-      if (e.duplicateOf || toInsert.has(e.itemKey)) outcome = 'duplicate';
-      else if (!found) {
-        outcome = 'new';
-        toInsert.set(e.itemKey, e);
-      } else if (found.lastRunId === runId) outcome = 'duplicate';
-      else if (found.contentHash === e.contentHash) outcome = 'unchanged';
-      else {
-        outcome = 'updated';
-        toUpdate.set(found.id, e);
+      if (e.duplicateOf || m.lastRunId === runId) outcome = 'duplicate';
+      else if (m.contentHash === e.contentHash) outcome = 'unchanged';
+      else if (carried.has(m.id)) outcome = 'updated';
+      else outcome = 'duplicate';
+      if (outcome === 'updated') {
+        const [old] = await tx.select().from(entriesT).where(eq(entriesT.id, m.id));
+        if (old) {
+          const { id: _id, ...values } = old;
+          await tx.insert(entryVersions).values({ entryId: m.id, runId, contentHash: old.contentHash, values: values as unknown as Record<string, unknown> });
+        }
+        await tx.update(entriesT).set({ ...entryValues(e), lastRunId: runId, updatedAt: sql`now()`, inLatest: true }).where(eq(entriesT.id, m.id));
+      } else {
+        await tx.update(entriesT).set({ lastRunId: runId, inLatest: true }).where(eq(entriesT.id, m.id));
       }
-      decided.push({ e, outcome });
-    }
-
-    const ids = new Map<string, number>();
-    for (const [k, v] of existing) ids.set(k, v.id);
-    for (const part of chunks([...toInsert.values()])) {
-      const rows = await tx
-        .insert(entriesT)
-        .values(part.map((e) => ({ key: e.itemKey, ...entryValues(e), firstRunId: runId, lastRunId: runId })))
-        .onConflictDoNothing({ target: entriesT.key })
-        .returning({ id: entriesT.id, key: entriesT.key });
-      for (const r of rows) ids.set(r.key, r.id);
-    }
-    // Keys another loader inserted between our select and insert.
-    const missing = [...toInsert.keys()].filter((k) => !ids.has(k));
-    if (missing.length) {
-      const rows = await tx.select({ id: entriesT.id, key: entriesT.key }).from(entriesT).where(inArray(entriesT.key, missing));
-      for (const r of rows) ids.set(r.key, r.id);
-    }
-
-    for (const [id, e] of toUpdate) {
-      const [old] = await tx.select().from(entriesT).where(eq(entriesT.id, id));
-      if (old) {
-        const { id: _id, ...values } = old;
-        await tx.insert(entryVersions).values({ entryId: id, runId, contentHash: old.contentHash, values: values as unknown as Record<string, unknown> });
-      }
-      await tx.update(entriesT).set({ ...entryValues(e), lastRunId: runId, updatedAt: sql`now()`, inLatest: true }).where(eq(entriesT.id, id));
-    }
-    const touched = decided.filter((d) => d.outcome === 'unchanged' || d.outcome === 'duplicate').map((d) => ids.get(d.e.itemKey)).filter((x): x is number => x != null);
-    for (const part of chunks([...new Set(touched)])) {
-      await tx.update(entriesT).set({ lastRunId: runId }).where(inArray(entriesT.id, part));
+      byKey.set(e.key, { id: m.id, contentHash: outcome === 'updated' ? e.contentHash : m.contentHash, lastRunId: runId });
+      decided.push({ e, outcome, itemId: m.id, rule: m.rule, similarity: m.similarity });
     }
 
     const occ = [];
     const diags = docDiagnostics.map((d) => diagRow(runId, documentId, d));
-    for (const { e, outcome } of decided) {
+    for (const { e, outcome, itemId, rule, similarity } of decided) {
       outcomes.push(outcome);
       if (outcome === 'new') counts.entriesNew++;
       else if (outcome === 'updated') counts.entriesUpdated++;
@@ -285,21 +385,22 @@ export async function loadDocument(
       else counts.entriesRejected++;
       const raw = outcome === 'rejected' ? `${e.title}\n\n${e.body}` : null;
       for (const d of e.diagnostics) diags.push(diagRow(runId, documentId, d, d.severity === 'error' ? raw : null));
-      if (outcome === 'rejected') continue;
-      const entryId = ids.get(e.itemKey);
-      if (entryId == null) throw new Error(`internal: no item id for key ${e.itemKey} (${e.file}#${e.n})`);
+      if (outcome === 'rejected' || itemId == null) continue;
+      const { titleKey: _t, bands: _b, ...values } = entryValues(e);
       occ.push({
         runId,
         documentId,
-        entryId,
+        entryId: itemId,
         n: e.n,
         titleLine: e.titleLine,
         endLine: e.endLine,
         title: e.title,
         contentHash: e.contentHash,
         outcome,
-        matchRule: e.match?.rule ?? null,
-        similarity: e.match?.similarity ?? null,
+        key: e.key,
+        values: values as Record<string, unknown>,
+        matchRule: rule,
+        similarity,
         duplicateOf: e.duplicateOf,
       });
     }

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { documents, entries, occurrences } from '../db/schema.ts';
 import type { DateFlag, DatePrecision, EntryRecord } from '../types.ts';
@@ -7,7 +7,7 @@ import type { DateFlag, DatePrecision, EntryRecord } from '../types.ts';
 export type ExportRecord = EntryRecord & { id: number };
 
 /**
- * Every loaded item, in id order, with the file and position of its first occurrence.
+ * Every loaded item (not merged into another by `digest merge`), in id order, with the file and position of its first occurrence.
  * `duplicateOf` is null (an item is never a duplicate of another item); `issues` are the
  * diagnostic codes of its latest version.
  */
@@ -23,6 +23,7 @@ export async function exportEntries(db: Db): Promise<ExportRecord[]> {
     .leftJoin(first, eq(first.entryId, entries.id))
     .leftJoin(occurrences, eq(occurrences.id, first.occId))
     .leftJoin(documents, eq(documents.id, occurrences.documentId))
+    .where(isNull(entries.mergedIntoId))
     .orderBy(asc(entries.id));
   return rows.map(({ e, path, n }) => ({
     id: e.id,

@@ -1,6 +1,7 @@
 import { newDedupeState } from '../dedupe/dedupe.ts';
 import type { DbHandle } from '../db/client.ts';
-import { abandonStaleRuns, addCounts, findLoadedDocument, finishRun, loadDocument, markUnchanged, rejectDocument, startRun, zeroCounts } from '../load/load.ts';
+import { abandonStaleRuns, addCounts, finishRun, isUnchanged, loadDocument, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
+import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
 import type { Diagnostic, RunContext, RunCounts, RunResult } from '../types.ts';
 import { parseAndDedupe } from './parse.ts';
@@ -42,7 +43,7 @@ export async function runIngest(
   let counts = zeroCounts();
   const issues: Record<string, number> = {};
   const rejections: RunResult['rejections'] = [];
-  const state = newDedupeState();
+  const noFuzzy = await splitKeys(db);
   const tally = (ds: readonly Diagnostic[]) => {
     for (const d of ds) issues[d.code] = (issues[d.code] ?? 0) + 1;
   };
@@ -66,13 +67,15 @@ export async function runIngest(
         onDocument({ path: item.path, status: 'rejected', counts, reason: read.rejected.reason });
         continue;
       }
-      const loaded = await findLoadedDocument(db, read.doc.path, read.doc.sha256);
+      const loaded = await isUnchanged(db, read.doc.path, read.doc.sha256);
       if (loaded) {
         counts = addCounts(counts, await markUnchanged(db, runId, loaded.id, loaded.entryCount));
         onDocument({ path: item.path, status: 'unchanged', counts });
         continue;
       }
-      const { parsed, entries } = parseAndDedupe(read.doc, runCtx, state);
+      // Dedupe within the document in memory; across documents and runs, the loader matches
+      // against the database (so memory does not grow with the run).
+      const { parsed, entries } = parseAndDedupe(read.doc, runCtx, newDedupeState(noFuzzy));
       const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
       if (fatal) {
         counts = addCounts(counts, await rejectDocument(db, runId, { path: item.path, sha256: read.doc.sha256, bytes: read.doc.bytes, reason: fatal }));
@@ -81,7 +84,7 @@ export async function runIngest(
         onDocument({ path: item.path, status: 'rejected', counts, reason: fatal });
         continue;
       }
-      const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics);
+      const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy });
       counts = addCounts(counts, result.counts);
       if (!result.alreadyLoaded) {
         tally(parsed.diagnostics);
@@ -94,7 +97,7 @@ export async function runIngest(
       onDocument({ path: item.path, status: result.alreadyLoaded ? 'unchanged' : 'loaded', counts });
     }
     current = null;
-    await finishRun(db, runId, 'finished');
+    await retireAndFinish(db, runId);
     const finished = Date.now();
     return { runId, status: 'finished', startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, counts, issues, rejections, error: null };
   } catch (err) {

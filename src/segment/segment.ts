@@ -27,6 +27,16 @@ function blockText(b: Block): string {
   return b.lines.map((l) => l.text).join('\n');
 }
 
+/**
+ * A block that can be a title: one line, not too long, not a continuation (identifier, link,
+ * lower-case start), and not ending in a source note (a one-line paragraph with its note is body).
+ */
+function titleLike(block: Block): boolean {
+  if (block.lines.length !== 1) return false;
+  const t = block.lines[0]!.text.trim();
+  return t.length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(t) && !findSourceNote(block);
+}
+
 interface Open {
   draft: EntryDraft;
   closed: EntryBoundary | null;
@@ -91,15 +101,19 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     const next = blocks[i + 1];
     // A stray repeat of an earlier title, followed after one blank line by another title-like
     // line: a title-only entry of its own (the next line opens the next entry).
-    const repeatsEarlier = single && seenTitles.has(foldTitle(firstLine)) && next !== undefined && next.gapBefore === 1 &&
-      next.lines.length === 1 && next.lines[0]!.text.trim().length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(next.lines[0]!.text.trim());
+    const nextIsTitleLike = next !== undefined && next.gapBefore === 1 && titleLike(next);
+    const repeatsEarlier = single && seenTitles.has(foldTitle(firstLine)) && nextIsTitleLike;
+    // Nothing of its own follows a repeated title line when the next block opens an entry anyway.
+    const nextOpensEntry = next === undefined || next.gapBefore >= 2 || next.kind === 'heading' || nextIsTitleLike;
     if (!cur || block.gapBefore >= 2 || block.kind === 'heading') {
       startNew = true;
       if (repeatsEarlier) closedNow = 'repeated-title';
     } else if (single && foldTitle(firstLine) === foldTitle(cur.draft.title) && (cur.draft.body.length > 0 || cur.closed)) {
+      // The current title again: a stray repeated line (closed at once), or, when a body of
+      // its own follows, a second entry under the same title (e.g. next year's report).
       startNew = true;
-      closedNow = 'repeated-title';
-    } else if (cur.closed && single && firstLine.length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(firstLine)) {
+      closedNow = nextOpensEntry ? 'repeated-title' : null;
+    } else if (cur.closed && titleLike(block)) {
       startNew = true;
     }
     if (startNew) {

@@ -1,0 +1,128 @@
+import { stripNote } from '../extract/source-note.ts';
+import type { Entry } from '../types.ts';
+import { foldForKey, titleKey } from './keys.ts';
+
+/** MinHash size and LSH banding: 16 bands of 4 rows (P[candidate] ≈ 0.9998 at J = 0.8, 0.64 at 0.5). */
+export const MINHASH_SIZE = 64;
+export const BANDS = 16;
+const ROWS = MINHASH_SIZE / BANDS;
+/** Shingle length in characters of the folded text. */
+const SHINGLE = 5;
+/** Characters of folded text that are fingerprinted (title + start of the body). */
+const MAX_TEXT = 1000;
+
+/** What near-duplicate matching compares. Built from an entry, or from a stored item. */
+export interface Fingerprint {
+  /** Folded title without country prefix. */
+  titleKey: string;
+  /** Folded title + body prefix: the shingled text. */
+  text: string;
+  /** Numbers written in the title, sorted ("Episode 4" vs "Episode 6" never match). */
+  numbers: string;
+  date: string | null;
+  language: string;
+  /** LSH buckets (band * 2^32 + band hash). */
+  bands: number[];
+}
+
+const SEEDS = Array.from({ length: MINHASH_SIZE }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function mix(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** Hashed character shingles of a folded text (the whole text when it is shorter than a shingle). */
+export function shingles(text: string): Set<number> {
+  const out = new Set<number>();
+  if (text.length <= SHINGLE) {
+    if (text) out.add(fnv1a(text));
+    return out;
+  }
+  for (let i = 0; i + SHINGLE <= text.length; i++) out.add(fnv1a(text.slice(i, i + SHINGLE)));
+  return out;
+}
+
+/** MinHash signature of a shingle set. */
+export function minhash(set: Set<number>): Uint32Array {
+  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  for (const s of set) {
+    for (let i = 0; i < MINHASH_SIZE; i++) {
+      const h = mix(s ^ SEEDS[i]!);
+      if (h < sig[i]!) sig[i] = h;
+    }
+  }
+  return sig;
+}
+
+/** LSH buckets of a signature: one number per band, unique across bands. */
+export function lshBands(sig: Uint32Array): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    let h = 0x811c9dc5 ^ b;
+    for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[b * ROWS + r]!, 0x01000193);
+    out.push(b * 2 ** 32 + (h >>> 0));
+  }
+  return out;
+}
+
+/** Exact Jaccard similarity of two shingle sets. */
+export function jaccard(a: Set<number>, b: Set<number>): number {
+  if (!a.size && !b.size) return 1;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let inter = 0;
+  for (const x of small) if (large.has(x)) inter++;
+  return inter / (a.size + b.size - inter);
+}
+
+/** The folded text that is fingerprinted: title without prefix + body without its source note. */
+export function fingerprintText(title: string, body: string): string {
+  return `${titleKey(title)} ${foldForKey(stripNote(body, null).slice(0, MAX_TEXT * 2))}`.slice(0, MAX_TEXT).trim();
+}
+
+/** Builds the fingerprint of an entry or stored item. */
+export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>): Fingerprint {
+  const text = fingerprintText(e.title, e.body);
+  const tkey = titleKey(e.title);
+  return {
+    titleKey: tkey,
+    text,
+    numbers: (tkey.match(/\d+/g) ?? []).sort().join(' '),
+    date: e.date,
+    language: e.language,
+    bands: lshBands(minhash(shingles(text))),
+  };
+}
+
+/** Two dates agree when equal at their common precision, or when one is missing. */
+function datesAgree(a: string | null, b: string | null): boolean {
+  if (!a || !b) return true;
+  const n = Math.min(a.length, b.length);
+  return a.slice(0, n) === b.slice(0, n);
+}
+
+/**
+ * Similarity of two fingerprints for the near-duplicate rule, or null when a guard says they
+ * are different items whatever the text: different numbers in the titles (episode 4 vs 6,
+ * report 2021 vs 2022), dates that disagree, or two different determined languages (a review
+ * and the German news release about it).
+ */
+export function nearSimilarity(a: Fingerprint, b: Fingerprint): number | null {
+  if (a.numbers !== b.numbers) return null;
+  if (!datesAgree(a.date, b.date)) return null;
+  if (a.language !== b.language && a.language !== 'und' && b.language !== 'und') return null;
+  return jaccard(shingles(a.text), shingles(b.text));
+}
