@@ -9,7 +9,7 @@ import { DB_FLAGS, EXIT, type Io, openDb, parseFlags } from './common.ts';
  * and with --strict also 1 when any file or entry was rejected.
  */
 export async function ingestCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...DB_FLAGS, json: { type: 'boolean' }, strict: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const { values, positionals } = parseFlags(argv, { ...DB_FLAGS, json: { type: 'boolean' }, strict: { type: 'boolean' }, quiet: { type: 'boolean' }, 'dry-run': { type: 'boolean' } });
   const paths = positionals.length ? positionals : ['raw'];
   const handle = await openDb(values, io);
   try {
@@ -18,9 +18,9 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
       if (!io.isTTY && !values.quiet && !values.json) {
         io.err(`${JSON.stringify({ event: 'document', path: p.path, status: p.status, reason: p.reason?.code })}\n`);
       }
-    });
+    }, { dryRun: Boolean(values['dry-run']) });
     if (values.json) io.out(`${JSON.stringify(result)}\n`);
-    else if (!values.quiet) io.out(formatSummary(result, handle.describe));
+    else if (!values.quiet) io.out(formatSummary(result, values['dry-run'] ? `${handle.describe}; dry run: nothing was written` : handle.describe));
     if (values.strict && (result.counts.filesRejected > 0 || result.counts.entriesRejected > 0)) return EXIT.failed;
     return EXIT.ok;
   } finally {

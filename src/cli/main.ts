@@ -1,19 +1,24 @@
 import { DatabaseLockedError } from '../db/lock.ts';
 import { redactSecrets } from '../db/client.ts';
 import { EXIT, type Io, processIo, UsageError } from './common.ts';
+import { duplicatesCommand } from './duplicates.ts';
 import { evalCommand } from './eval.ts';
 import { exportCommand } from './export.ts';
 import { ingestCommand } from './ingest.ts';
+import { mergeCommand, splitCommand } from './merge.ts';
 import { migrateCommand } from './migrate.ts';
 import { parseCommand } from './parse.ts';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
-  ingest: { run: ingestCommand, help: 'ingest [PATH…]            read, parse and load files (default raw/) and print a summary' },
+  ingest: { run: ingestCommand, help: 'ingest [PATH…] [--dry-run] read, parse and load files (default raw/) and print a summary' },
   parse: { run: parseCommand, help: 'parse FILE…               parse without a database; print JSONL' },
   export: { run: exportCommand, help: 'export [--format jsonl|csv] print the loaded entries' },
   eval: { run: evalCommand, help: 'eval --gold G.jsonl FILE… score parsing against a gold annotation' },
+  duplicates: { run: duplicatesCommand, help: 'duplicates [--run ID]     the merges, with both texts, rule and similarity' },
+  merge: { run: mergeCommand, help: 'merge A B                 join item B into item A (kept on re-runs)' },
+  split: { run: splitCommand, help: 'split ITEM FILE#n         take an entry out of an item (kept on re-runs)' },
   migrate: { run: migrateCommand, help: 'migrate                   apply pending database migrations' },
 };
 

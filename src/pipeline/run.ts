@@ -1,5 +1,6 @@
 import { newDedupeState } from '../dedupe/dedupe.ts';
-import type { DbHandle } from '../db/client.ts';
+import { TransactionRollbackError } from 'drizzle-orm/errors';
+import type { Db, DbHandle } from '../db/client.ts';
 import { abandonStaleRuns, addCounts, finishRun, isUnchanged, loadDocument, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
@@ -33,7 +34,24 @@ export async function runIngest(
   paths: string[],
   ctx: RunContext,
   onDocument: OnDocument = () => {},
+  opts: { dryRun?: boolean } = {},
 ): Promise<RunResult> {
+  if (!opts.dryRun) return ingestInto(handle, paths, ctx, onDocument);
+  // A dry run does all the work inside one transaction and rolls it back: the counts are what
+  // a real run would report, and nothing is written (sequences may still advance).
+  let result: RunResult | null = null;
+  try {
+    await handle.db.transaction(async (tx) => {
+      result = await ingestInto({ ...handle, db: tx as unknown as Db }, paths, ctx, onDocument);
+      tx.rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof TransactionRollbackError)) throw err;
+  }
+  return result!;
+}
+
+async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, onDocument: OnDocument): Promise<RunResult> {
   const { db } = handle;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
