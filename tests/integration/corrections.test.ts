@@ -78,7 +78,7 @@ describe.each(dbTargets())('dry runs and corrections on $name', (target) => {
     const gone = (await findOccurrence(handle.db, `${a}#3`))!.entryId;
     const before = await itemCount();
     const r = await mergeItems(handle.db, keep, gone);
-    expect(r.occurrences).toBe(2); // section-a#3 and its copy on section-b
+    expect(r.occurrences).toBe(3); // section-a#3 in both versions of page a, and its copy on page b
     expect(await itemCount()).toBe(before - 1);
     const [hidden] = await handle.db.select().from(entries).where(eq(entries.id, gone));
     expect(hidden!.mergedIntoId).toBe(keep);
