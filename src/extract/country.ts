@@ -12,12 +12,23 @@ const PREFIX_RE = /^([\p{L}][\p{L}\-\u2010\u2011]*(?:[ \u00a0][\p{L}][\p{L}\-]*)
 /** An author list as it follows a country prefix in citations: "USA. Zang X, Walley AY, ...". */
 const AUTHOR_AFTER_PREFIX_RE = /^[\p{L}][\p{L}\-]+(?:\.|[ \u00a0][\p{L}\-]+)*\.[\s\u00a0]+\p{Lu}[\p{L}'\-]+[ \u00a0]\p{Lu}{1,3}[,.]/u;
 
-/** Extracts the country a title prefix states ("Kanada. …"). */
+/** Two or three countries in one prefix: "England und Wales. ", "USA/Kanada. ", "Spanien & Portugal. ". */
+const MULTI_PREFIX_RE = /^([\p{L}][\p{L}\-\u2010\u2011 \u00a0]*?(?:[ \u00a0]*(?:\/|&|,)[ \u00a0]*|[ \u00a0]+(?:und|and|u\.)[ \u00a0]+)[\p{L}][\p{L}\-\u2010\u2011 \u00a0]*?(?:(?:[ \u00a0]*(?:\/|&|,)[ \u00a0]*|[ \u00a0]+(?:und|and|u\.)[ \u00a0]+)[\p{L}][\p{L}\-\u2010\u2011 \u00a0]*?)?)\.[\s\u00a0]+\S/u;
+
+/**
+ * Extracts the country a title prefix states ("Kanada. …"). A prefix naming several countries
+ * ("England und Wales.", "USA/Kanada.") states the first of them; every part must be a
+ * country, so "Drugs and Crime. …" is no prefix.
+ */
 export function titlePrefixCountry(title: string): { code: string; text: string } | null {
   const m = PREFIX_RE.exec(title);
-  if (!m) return null;
-  const code = countryCode(m[1]!);
-  return code ? { code, text: `${m[1]}.` } : null;
+  const code = m ? countryCode(m[1]!) : null;
+  if (m && code) return { code, text: `${m[1]}.` };
+  const multi = MULTI_PREFIX_RE.exec(title);
+  if (!multi) return null;
+  const codes = multi[1]!.split(/[ \u00a0]*(?:\/|&|,)[ \u00a0]*|[ \u00a0]+(?:und|and|u\.)[ \u00a0]+/).map((p) => countryCode(p));
+  if (codes.length < 2 || codes.some((c) => !c)) return null;
+  return { code: codes[0]!, text: `${multi[1]}.` };
 }
 
 /**

@@ -80,6 +80,18 @@ const RULES: DateRule[] = [
     },
   },
   {
+    // 12.05.21: a two-digit year, only when the date is the whole text (a source-note part),
+    // read as 20yy (19yy from 70 on). Never inside a longer text ("Version 1.2.10").
+    id: 'dotted-short-year',
+    re: /^[\s\u00a0]*(\d{1,2})\.[\s\u00a0]?(\d{1,2})\.[\s\u00a0]?(\d{2})[\s\u00a0]*$/,
+    read(m) {
+      const d = Number(m[1]), mo = Number(m[2]), yy = Number(m[3]);
+      const y = yy < 70 ? 2000 + yy : 1900 + yy;
+      if (!isValidDay(y, mo, d)) return { ...value(y, null, null), flag: 'invalid' };
+      return { ...value(y, mo, d), flag: null };
+    },
+  },
+  {
     // 2021-05-12 (ISO)
     id: 'iso',
     re: /(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)/,
@@ -121,11 +133,28 @@ const RULES: DateRule[] = [
     },
   },
   {
+    // Juli/August 2021, July–August 2021 (a double issue): the first month. Before
+    // monthname-year, which would read only "August 2021".
+    id: 'month-range-year',
+    re: new RegExp(`\\b(${MONTH_RE})\\.?[\\s\\u00a0]*[/\\u2013\\u2014-][\\s\\u00a0]*(?:${MONTH_RE})\\.?[\\s\\u00a0]+((?:19|20)\\d{2})(?!\\d)`, 'i'),
+    read(m) {
+      return { ...value(Number(m[2]), MONTHS[m[1]!.toLowerCase()]!, null), flag: null };
+    },
+  },
+  {
     // Juni 2022, September 2022, Mai 2019
     id: 'monthname-year',
     re: new RegExp(`\\b(${MONTH_RE})\\.?\\s+((?:19|20)\\d{2})(?!\\d)`, 'i'),
     read(m) {
       return { ...value(Number(m[2]), MONTHS[m[1]!.toLowerCase()]!, null), flag: null };
+    },
+  },
+  {
+    // Sommer 2021, Frühjahr 2020, Winter 2019, Spring 2022: the year.
+    id: 'season-year',
+    re: /\b(?:Frühjahr|Frühling|Sommer|Herbst|Winter|Spring|Summer|Autumn|Fall)[\s\u00a0]+((?:19|20)\d{2})(?![\d])/i,
+    read(m) {
+      return { ...value(Number(m[1]), null, null), flag: null };
     },
   },
   {

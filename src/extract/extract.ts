@@ -1,15 +1,21 @@
 import { diag } from '../diagnostics.ts';
-import type { EntryDraft, ExtractedEntry, Line, RunContext } from '../types.ts';
+import type { EntryDraft, ExtractedEntry, Line, RunContext, SourceNote } from '../types.ts';
 import { COUNTRY_RULES } from './country.ts';
 import { DATE_RULES } from './date.ts';
 import { DOI_RULES, findUrls, malformedDoiLabels, PMCID_RULES, PMID_RULES } from './ids.ts';
 import { firstMatch, type RuleInput } from './rule.ts';
 import { SOURCE_RULES } from './source.ts';
-import { findSourceNote } from './source-note.ts';
+import { findSourceNote, noteBlock } from './source-note.ts';
 
 /** The body as one string: lines trimmed and joined by `\n`, blocks by a blank line. */
 export function bodyText(draft: EntryDraft): string {
   return draft.body.map((b) => b.lines.map((l) => l.text.trim()).join('\n')).join('\n\n');
+}
+
+/** The source note at the end of a body-less entry's title line, when it names a source. */
+function titleNote(draft: EntryDraft): SourceNote | null {
+  const note = findSourceNote({ kind: 'paragraph', lines: [{ text: draft.title, line: draft.titleLine }], gapBefore: 2, links: [] });
+  return note && note.closed && note.parts.length >= 2 ? note : null;
 }
 
 /**
@@ -18,8 +24,11 @@ export function bodyText(draft: EntryDraft): string {
  */
 export function extract(draft: EntryDraft, _ctx: RunContext): ExtractedEntry {
   const lines: Line[] = draft.body.flatMap((b) => b.lines);
-  const lastBlock = draft.body[draft.body.length - 1];
-  const note = lastBlock ? findSourceNote(lastBlock) : null;
+  // The note closes the text; link or identifier lines may follow it ("Mehr Informationen: …").
+  // An entry that is only its title line may carry its note on that line ("Title (Org, Land,
+  // dd.mm.yyyy)"): then a note of a name and at least a date or country.
+  const last = noteBlock(draft.body);
+  const note = last ? findSourceNote(last) : titleNote(draft);
   const input: RuleInput = { draft, lines, note };
   const at = { file: draft.file, n: draft.n };
   const diagnostics = [...draft.diagnostics];

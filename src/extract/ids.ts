@@ -76,7 +76,9 @@ export function malformedDoiLabels(lines: { text: string; line: number }[]): { l
   for (const l of lines) {
     if (DOI_RE.test(l.text)) continue;
     const m = DOI_LABEL_RE.exec(l.text);
-    if (m && /^doi\b/i.test(m[0]) && /[\d/]/.test(m[1]!)) out.push({ line: l.line, text: m[0] });
+    // "doi: pending" (a label with a colon) or "doi 10/abc" (a value with digits or a slash);
+    // the name "Doi" in prose ("Research by Doi and Chen") is neither.
+    if (m && /^doi\b/i.test(m[0]) && (/^doi:/i.test(m[0]) || /[\d/]/.test(m[1]!))) out.push({ line: l.line, text: m[0] });
   }
   return out;
 }

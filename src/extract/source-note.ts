@@ -1,12 +1,52 @@
 import type { Block, SourceNote } from '../types.ts';
 import { countryCode } from './countries.ts';
-import { readDate } from './dates.ts';
+import { MONTH_RE, readDate } from './dates.ts';
 
 /** Notes that name no publisher ("(Homepage)"): a note, but not a source. */
 export const NON_SOURCE_NOTES = /^(homepage|website|webseite|web ?site|internetseite|pdf|video|podcast|audio|film|pressemitteilung|press release)$/i;
 
 /** Trailing extras after the date: "Video, 35:09", "PDF", "Podcast, 48:12", "S. 12". */
 const EXTRA_RE = /^(video|audio|podcast|film|pdf|webinar|interview|präsentation|presentation|slides|folien|englisch|english|deutsch|german)\b|^\d{1,2}:\d{2}(:\d{2})?( min\.?)?$|^(s\.|p\.|pp\.|seite|page)\s*\d+/i;
+
+/**
+ * A line that only carries a link or an identifier after the text of an entry: a URL, a short
+ * label and a URL ("Mehr Informationen: https://…"), a PMID/PMCID/DOI line.
+ */
+const LINK_LINE_RE = /^(?:(?:[\p{L}\d][\p{L}\d .'\u2019\-]{0,40}:[\s\u00a0]*)?(?:https?:\/\/|www\.)\S+|(?:PMID|PMCID|doi|DOI)\b.*)$/u;
+
+/**
+ * True when a line is a trailer after an entry's text, not text: a link or identifier line
+ * (see above) or a line of extras only ("Video, 35:09", "PDF").
+ */
+export function isTrailerLine(text: string): boolean {
+  const t = text.trim();
+  if (!t) return false;
+  return LINK_LINE_RE.test(t) || t.split(',').every((p) => EXTRA_ONLY_RE.test(p.trim()));
+}
+
+/** A part that is nothing but an extra: "Video", "35:09", "PDF", "2 MB", "S. 12". */
+const EXTRA_ONLY_RE = /^(?:video|audio|podcast|film|pdf|webinar|präsentation|presentation|slides|folien|englisch|english|deutsch|german|\d{1,2}:\d{2}(?::\d{2})?(?: min\.?)?|\d+(?:[.,]\d+)?[\s\u00a0]*(?:kb|mb|gb)|(?:s\.|p\.|pp\.|seite|page)[\s\u00a0]*\d+)$/i;
+
+/**
+ * The part of an entry's body that may end in its source note: the last block, without the
+ * trailer lines after the note (links, identifiers, "Video, 35:09"); a block of trailer lines
+ * only is skipped for the one before it.
+ */
+export function noteBlock(body: readonly Block[]): Block | undefined {
+  for (let i = body.length - 1; i >= 0; i--) {
+    const b = body[i]!;
+    let end = b.lines.length;
+    while (end > 0 && isTrailerLine(b.lines[end - 1]!.text)) end--;
+    if (end > 0) return end === b.lines.length ? b : { ...b, lines: b.lines.slice(0, end) };
+  }
+  return undefined;
+}
+
+/**
+ * Words that introduce the date of a note part: access ("aufgerufen 12.03.2023") or
+ * publication ("veröffentlicht am 21.07.2021", "published on 3 May 2021", "vom 12.05.2021").
+ */
+const DATE_LEAD_RE = /^(?:aufgerufen|abgerufen|accessed|stand|zugriff|veröffentlicht|erschienen|publiziert|published|posted|updated|aktualisiert|vom)\b(?:[\s\u00a0]+(?:am|on|den))?:?[\s\u00a0]*/i;
 
 /** What a part of a source note is. */
 export type NotePartKind = 'date' | 'country' | 'extra' | 'name';
@@ -17,13 +57,19 @@ export function classifyPart(part: string): NotePartKind {
   if (countryCode(p)) return 'country';
   if (EXTRA_RE.test(p)) return 'extra';
   const d = readDate(p);
-  // A part is a date when the date is (nearly) all of it: "15.09.2022", "Juni 2022",
-  // "aufgerufen 12.03.2023". "Institute for 2020 Studies" is a name.
-  if (d && (d.text.length >= p.length - 3 || /^(aufgerufen|abgerufen|accessed|stand|zugriff)/i.test(p))) return 'date';
+  // A part is a date when the date is (nearly) all of it after a lead word: "15.09.2022",
+  // "Juni 2022", "veröffentlicht am 21.07.2021"; an access date ("aufgerufen …") whatever
+  // follows it. "Institute for 2020 Studies" and "Vom Rausch zur Sucht 2021" are names.
+  const lead = DATE_LEAD_RE.exec(p);
+  const rest = lead ? p.slice(lead[0].length) : p;
+  if (d && (d.text.length >= rest.length - 3 || (d.flag === 'accessed' && lead))) return 'date';
   return 'name';
 }
 
-/** Splits on commas that are not inside nested parentheses. */
+/** "May 12", "Sept. 3rd": the first half of an English date written "May 12, 2021". */
+const MONTH_DAY_RE = new RegExp(`^(?:${MONTH_RE})\\.?[\\s\\u00a0]+\\d{1,2}(?:st|nd|rd|th)?$`, 'i');
+
+/** Splits on commas that are not inside nested parentheses (nor inside "May 12, 2021"). */
 export function splitTopLevel(inner: string): string[] {
   const parts: string[] = [];
   let depth = 0;
@@ -37,8 +83,14 @@ export function splitTopLevel(inner: string): string[] {
     } else cur += ch;
   }
   parts.push(cur);
-  return parts.map((p) => p.replace(/[\s\u00a0]+/g, ' ').trim()).filter((p) => p.length > 0);
+  const out = parts.map((p) => p.replace(/[\s\u00a0]+/g, ' ').trim()).filter((p) => p.length > 0);
+  // "May 12, 2021": the comma of an English date is not a separator of the note.
+  for (let i = out.length - 2; i >= 0; i--) {
+    if (MONTH_DAY_RE.test(out[i]!) && /^(?:19|20)\d{2}\b/.test(out[i + 1]!)) out.splice(i, 2, `${out[i]}, ${out[i + 1]}`);
+  }
+  return out;
 }
+
 
 /** True when the inner text reads like a source note rather than an aside or an acronym. */
 function looksLikeNote(inner: string, opensAfterSentence: boolean): boolean {

@@ -13,11 +13,16 @@ export function sourceFromNoteParts(parts: readonly string[]): string | null {
   const names: string[] = [];
   for (const p of parts) {
     const kind = classifyPart(p);
-    if (kind === 'date' || kind === 'country' || kind === 'extra') break;
-    names.push(p);
+    if (kind === 'date' || kind === 'country') break;
+    // Extras ("Video", "PDF") end the names, or are skipped when they open the note.
+    if (kind === 'extra') {
+      if (names.length) break;
+      continue;
+    }
+    // "(Pressemitteilung, Deutsche Gesellschaft für Suchtmedizin, …)": a kind of document, not a publisher.
+    if (!NON_SOURCE_NOTES.test(p)) names.push(p);
   }
   if (!names.length) return null;
-  if (names.length === 1 && NON_SOURCE_NOTES.test(names[0]!)) return null;
   if (names.length >= 3 && names.slice(1, -1).some((p) => /^\p{Ll}/u.test(p))) return names[names.length - 1]!;
   return names[0]!;
 }

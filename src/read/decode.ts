@@ -83,7 +83,7 @@ export function decodeBytes(path: string, bytes: Uint8Array, opts: DecodeOptions
         return reject('read/invalid-utf8', `${path} is not valid UTF-8 (first bad byte at offset ${bad}, line ${line}) and does not look like text in another encoding.`);
       }
       encoding = 'windows-1252';
-      text = new TextDecoder('windows-1252').decode(bytes);
+      text = decodeWindows1252(bytes);
       diagnostics.push(diag('read/decoded-legacy', { file: path, line }, `${path} is not UTF-8 (first non-UTF-8 byte on line ${line}); decoded as Windows-1252.`));
     }
   }
@@ -105,6 +105,33 @@ export function decodeBytes(path: string, bytes: Uint8Array, opts: DecodeOptions
   }
   const format = opts.format ?? (looksLikeHtml(text) ? 'html' : formatFromPath(path) ?? 'text');
   return { ok: true, doc: { path, sha256, format, bytes: bytes.length, encoding, text, diagnostics } };
+}
+
+/**
+ * Windows-1252 characters of bytes 0x80-0x9F (the rest of the code page is Latin-1).
+ * Node 20's `TextDecoder('windows-1252')` decodes as Latin-1 and turns "–" (0x96) or "’"
+ * (0x92) into C1 control characters, so the table is applied here. Unassigned bytes
+ * (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay as their C1 code points.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+];
+
+/** Decodes Windows-1252 bytes (Latin-1 plus the 0x80-0x9F table above). */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  const out: string[] = [];
+  const CHUNK = 8192;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    const codes: number[] = [];
+    const end = Math.min(bytes.length, i + CHUNK);
+    for (let k = i; k < end; k++) {
+      const b = bytes[k]!;
+      codes.push(b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : b);
+    }
+    out.push(String.fromCharCode(...codes));
+  }
+  return out.join('');
 }
 
 function countLines(bytes: Uint8Array, upTo: number): number {

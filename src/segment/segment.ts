@@ -1,12 +1,15 @@
 import { diag } from '../diagnostics.ts';
-import { findSourceNote } from '../extract/source-note.ts';
+import { findSourceNote, isTrailerLine, noteBlock } from '../extract/source-note.ts';
 import type { Block, BlockDocument, Diagnostic, EntryBoundary, EntryDraft, RunContext } from '../types.ts';
 
 /** Longest line that may still be a title when it follows a closed entry after one blank line. */
 const MAX_TITLE_CHARS = 300;
 
-/** Lines that continue an entry and never open one (identifiers, links, a lone parenthetical). */
-const CONTINUATION_RE = /^(?:PMID|PMCID|doi\b|DOI\b|https?:\/\/|www\.|Epub|Free PMC|Copyright|©|\(|\p{Ll})/u;
+/**
+ * Lines that continue an entry and never open one (identifiers, links, a lone parenthetical,
+ * a short label before a link: "Mehr Informationen: https://…", "Download: www.…").
+ */
+const CONTINUATION_RE = /^(?:PMID|PMCID|doi\b|DOI\b|https?:\/\/|www\.|Epub|Free PMC|Copyright|©|\(|\p{Ll}|[\p{L}\d][\p{L}\d .'\u2019\-]{0,40}:[\s\u00a0]*(?:https?:\/\/|www\.))/u;
 
 /** A line that ends an entry as a citation does: DOI, PMID or a Cochrane "Art. No.". */
 const CITATION_END_RE = /(\bdoi(?:\.org)?[:/]?\s*10\.\d{4,9}\/\S+|\b10\.\d{4,9}\/\S+|\bPMID:?\s*\d+|\bPMCID:?\s*PMC\d+|Art\.\s*No\.?:?\s*CD\d+)/i;
@@ -34,7 +37,7 @@ function blockText(b: Block): string {
 function titleLike(block: Block): boolean {
   if (block.lines.length !== 1) return false;
   const t = block.lines[0]!.text.trim();
-  return t.length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(t) && !findSourceNote(block);
+  return t.length <= MAX_TITLE_CHARS && !CONTINUATION_RE.test(t) && !isTrailerLine(t) && !findSourceNote(block);
 }
 
 interface Open {
@@ -45,7 +48,9 @@ interface Open {
 /** Why the entry is closed after `block` was added to it, or null when it stays open. */
 function closesEntry(block: Block): EntryBoundary | null {
   const text = blockText(block);
-  if (findSourceNote(block)) return 'source-note';
+  // The note may be followed by trailer lines in the same block ("Video, 35:09", a link).
+  const withoutTrailers = noteBlock([block]);
+  if (withoutTrailers && findSourceNote(withoutTrailers)) return 'source-note';
   const lastLine = block.lines[block.lines.length - 1]!.text;
   if (CITATION_END_RE.test(lastLine) || (block.lines.length === 1 && CITATION_END_RE.test(text))) return 'citation';
   return null;
@@ -127,7 +132,7 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     c.draft.body.push(block);
     c.draft.links.push(...block.links);
     c.draft.endLine = block.lines[block.lines.length - 1]!.line;
-    c.closed = closesEntry(block) ?? (c.closed && block.lines.every((l) => CONTINUATION_RE.test(l.text.trim())) ? c.closed : null);
+    c.closed = closesEntry(block) ?? (c.closed && block.lines.every((l) => CONTINUATION_RE.test(l.text.trim()) || isTrailerLine(l.text)) ? c.closed : null);
   }
   if (cur) cur.draft.closedBy = cur.closed ?? 'end-of-document';
   return { entries, diagnostics };

@@ -81,9 +81,7 @@ describe('malformedDoiLabels', () => {
     expect(malformedDoiLabels([{ text: 'doi: 10/abc-pending', line: 4 }])).toEqual([{ line: 4, text: 'doi: 10/abc-pending' }]);
   });
 
-  // DEFECT: ids.ts documents malformedDoiLabels with the example "doi: pending", but the code
-  // only flags a label whose value holds a digit or a slash, so "doi: pending" passes silently.
-  it.fails('flags "doi: pending" as a doi label with no DOI', () => {
+  it('flags "doi: pending" as a doi label with no DOI', () => {
     expect(malformedDoiLabels([{ text: 'doi: pending', line: 4 }])).toEqual([{ line: 4, text: 'doi: pending' }]);
   });
 

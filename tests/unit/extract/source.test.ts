@@ -58,9 +58,7 @@ describe('SOURCE_RULES', () => {
     expect(hit).toMatchObject({ value: venue, rule: 'source/citation', line: 5 });
   });
 
-  // DEFECT: the author line "… (2021). Respecting the expertise of peers." is read as an APA line
-  // whose venue is the work's title, so the real venue on the next line (Zenodo) is never reached.
-  it.fails('takes the venue line after an APA author line whose year is followed by the title', () => {
+  it('takes the venue line after an APA author line whose year is followed by the title', () => {
     const hit = sourceOf('Respecting the expertise of peers\n\nTouesnard, N., Patten, S. (2021). Respecting the expertise of peers.\n\nZenodo. doi.org/10.5281/zenodo.5514066');
     expect(hit).toMatchObject({ value: 'Zenodo', rule: 'source/citation', line: 5 });
   });
