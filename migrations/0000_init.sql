@@ -32,6 +32,8 @@ CREATE TABLE "documents" (
 	"status" text NOT NULL,
 	"latest" boolean DEFAULT false NOT NULL,
 	"entry_count" integer DEFAULT 0 NOT NULL,
+	"parse_ms" integer,
+	"load_ms" integer,
 	"first_run_id" integer NOT NULL,
 	"last_run_id" integer NOT NULL,
 	"loaded_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -118,6 +120,8 @@ CREATE TABLE "runs" (
 	"entries_unchanged" integer DEFAULT 0 NOT NULL,
 	"entries_duplicate" integer DEFAULT 0 NOT NULL,
 	"entries_rejected" integer DEFAULT 0 NOT NULL,
+	"jobs_total" integer,
+	"jobs_done" integer DEFAULT 0 NOT NULL,
 	"error" text
 );
 --> statement-breakpoint
@@ -141,5 +145,5 @@ CREATE INDEX "diagnostics_code_idx" ON "diagnostics" USING btree ("code");--> st
 CREATE INDEX "documents_path_idx" ON "documents" USING btree ("path");--> statement-breakpoint
 CREATE INDEX "entries_doi_idx" ON "entries" USING btree ("doi");--> statement-breakpoint
 CREATE INDEX "entries_title_key_idx" ON "entries" USING btree ("title_key");--> statement-breakpoint
-CREATE INDEX "entries_bands_idx" ON "entries" USING gin ("bands");--> statement-breakpoint
+CREATE INDEX "entries_bands_idx" ON "entries" USING gin ("bands") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "occurrences_entry_idx" ON "occurrences" USING btree ("entry_id");

@@ -23,6 +23,8 @@ export interface Fingerprint {
   language: string;
   /** LSH buckets (band * 2^32 + band hash). */
   bands: number[];
+  /** The shingle set of `text` (computed once, compared many times). */
+  shingles: Set<number>;
 }
 
 const SEEDS = Array.from({ length: MINHASH_SIZE }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
@@ -93,17 +95,22 @@ export function fingerprintText(title: string, body: string): string {
   return `${titleKey(title)} ${foldForKey(stripNote(body, null).slice(0, MAX_TEXT * 2))}`.slice(0, MAX_TEXT).trim();
 }
 
-/** Builds the fingerprint of an entry or stored item. */
-export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>): Fingerprint {
+/**
+ * Builds the fingerprint of an entry or stored item. `withBands: false` skips the MinHash
+ * (all a stored candidate needs for the exact comparison).
+ */
+export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>, withBands = true): Fingerprint {
   const text = fingerprintText(e.title, e.body);
   const tkey = titleKey(e.title);
+  const set = shingles(text);
   return {
     titleKey: tkey,
     text,
     numbers: (tkey.match(/\d+/g) ?? []).sort().join(' '),
     date: e.date,
     language: e.language,
-    bands: lshBands(minhash(shingles(text))),
+    bands: withBands ? lshBands(minhash(set)) : [],
+    shingles: set,
   };
 }
 
@@ -124,5 +131,5 @@ export function nearSimilarity(a: Fingerprint, b: Fingerprint): number | null {
   if (a.numbers !== b.numbers) return null;
   if (!datesAgree(a.date, b.date)) return null;
   if (a.language !== b.language && a.language !== 'und' && b.language !== 'und') return null;
-  return jaccard(shingles(a.text), shingles(b.text));
+  return jaccard(a.shingles, b.shingles);
 }

@@ -5,6 +5,9 @@ import { diagnostics as diagnosticsT, documents, entries as entriesT, entryKeys,
 import { isRejected } from '../quality/quality.ts';
 import type { DedupedEntry, Diagnostic, RawDocument, RejectedDocument, RunCounts } from '../types.ts';
 
+/** Near-duplicate candidates compared exactly per entry (those sharing the most LSH buckets). */
+const MAX_CANDIDATES = 20;
+
 /** Rows per multi-row statement (well under Postgres' 65,535 parameters). */
 const CHUNK = 500;
 
@@ -190,6 +193,8 @@ export interface LoadOptions {
   nearThreshold: number;
   /** Natural keys a person split off: matched exactly only. */
   noFuzzy: ReadonlySet<string>;
+  /** Milliseconds the document took to read and parse (stored for the report). */
+  parseMs?: number;
 }
 
 /** The values of an entry as stored (item row, version row, occurrence row). */
@@ -215,7 +220,7 @@ export function entryValues(e: DedupedEntry) {
 }
 
 /** An item found for an entry in the database, and how. */
-interface ItemMatch {
+export interface ItemMatch {
   id: number;
   contentHash: string;
   lastRunId: number;
@@ -223,14 +228,29 @@ interface ItemMatch {
   similarity: number;
 }
 
-type ItemRow = { id: number; contentHash: string; lastRunId: number };
+/** An item as the matcher needs it. */
+export type ItemRow = { id: number; contentHash: string; lastRunId: number };
+
+/** The items known under any of these natural keys (one indexed query per 500 keys). */
+export async function lookupKeys(tx: Db, keyList: readonly string[]): Promise<Map<string, ItemRow>> {
+  const byKey = new Map<string, ItemRow>();
+  for (const part of chunks([...new Set(keyList)])) {
+    const rows = await tx
+      .select({ key: entryKeys.key, id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId })
+      .from(entryKeys)
+      .innerJoin(entriesT, eq(entriesT.id, entryKeys.entryId))
+      .where(inArray(entryKeys.key, part));
+    for (const r of rows) byKey.set(r.key, { id: r.id, contentHash: r.contentHash, lastRunId: r.lastRunId });
+  }
+  return byKey;
+}
 
 /**
  * Finds the loaded item an entry belongs to: by any of its natural keys (entry_keys), then, for
  * a bare title line, by its folded title, then by near-duplicate similarity among the items
  * sharing an LSH bucket (GIN index on entries.bands: the cost does not grow with the table).
  */
-async function matchInDb(tx: Db, e: DedupedEntry, byKey: Map<string, ItemRow>, opts: LoadOptions): Promise<ItemMatch | null> {
+export async function findItem(tx: Db, e: DedupedEntry, byKey: Map<string, ItemRow>, opts: LoadOptions): Promise<ItemMatch | null> {
   const exact = byKey.get(e.itemKey) ?? byKey.get(e.key);
   if (exact) return { ...exact, rule: 'exact-key', similarity: 1 };
   if (opts.noFuzzy.has(e.key)) return null;
@@ -244,16 +264,19 @@ async function matchInDb(tx: Db, e: DedupedEntry, byKey: Map<string, ItemRow>, o
       .limit(1);
     return row ? { ...row, rule: 'repeated-title', similarity: 1 } : null;
   }
+  // Candidates share at least one LSH bucket (GIN index); the ones sharing most come first.
+  const bands = sql.raw(`'{${e.bands.join(',')}}'::bigint[]`);
   const candidates = await tx
     .select({ id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId, title: entriesT.title, body: entriesT.body, date: entriesT.date, language: entriesT.language })
     .from(entriesT)
-    .where(and(sql`${entriesT.bands} && ${sql.raw(`'{${e.bands.join(',')}}'::bigint[]`)}`, isNull(entriesT.mergedIntoId)))
-    .limit(50);
+    .where(and(sql`${entriesT.bands} && ${bands}`, isNull(entriesT.mergedIntoId)))
+    .orderBy(sql`(select count(*) from unnest(${entriesT.bands}) b where b = any(${bands})) desc`)
+    .limit(MAX_CANDIDATES);
   if (!candidates.length) return null;
-  const fp = fingerprint(e);
+  const fp = fingerprint(e, false);
   let best: ItemMatch | null = null;
   for (const c of candidates) {
-    const sim = nearSimilarity(fp, fingerprint(c));
+    const sim = nearSimilarity(fp, fingerprint(c, false));
     if (sim != null && sim >= opts.nearThreshold && (!best || sim > best.similarity)) {
       best = { id: c.id, contentHash: c.contentHash, lastRunId: c.lastRunId, rule: 'near-duplicate', similarity: Math.round(sim * 1000) / 1000 };
     }
@@ -278,6 +301,7 @@ export async function loadDocument(
   docDiagnostics: readonly Diagnostic[],
   opts: LoadOptions,
 ): Promise<LoadResult> {
+  const started = Date.now();
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     await lockPath(tx, doc.path);
@@ -307,16 +331,7 @@ export async function loadDocument(
     const accepted = list.filter((e) => !isRejected(e));
 
     // Items already known under any key this document's entries carry.
-    const keys = [...new Set(accepted.flatMap((e) => [e.itemKey, e.key]))];
-    const byKey = new Map<string, ItemRow>();
-    for (const part of chunks(keys)) {
-      const rows = await tx
-        .select({ key: entryKeys.key, id: entriesT.id, contentHash: entriesT.contentHash, lastRunId: entriesT.lastRunId, mergedIntoId: entriesT.mergedIntoId })
-        .from(entryKeys)
-        .innerJoin(entriesT, eq(entriesT.id, entryKeys.entryId))
-        .where(inArray(entryKeys.key, part));
-      for (const r of rows) byKey.set(r.key, { id: r.id, contentHash: r.contentHash, lastRunId: r.lastRunId });
-    }
+    const byKey = await lookupKeys(tx, accepted.flatMap((e) => [e.itemKey, e.key]));
     // Items this path carried in earlier versions (their changes are updates).
     const carried = new Set<number>();
     const carriedRows = await tx
@@ -340,7 +355,7 @@ export async function loadDocument(
         if (!byKey.has(e.key)) await addKey(tx, e.key, known, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1, runId);
         continue;
       }
-      const m = await matchInDb(tx, e, byKey, opts);
+      const m = await findItem(tx, e, byKey, opts);
       if (!m) {
         const [item] = await tx
           .insert(entriesT)
@@ -406,6 +421,7 @@ export async function loadDocument(
     }
     for (const part of chunks(occ)) await tx.insert(occurrences).values(part).onConflictDoNothing();
     for (const part of chunks(diags)) await tx.insert(diagnosticsT).values(part);
+    await tx.update(documents).set({ parseMs: opts.parseMs ?? null, loadMs: Date.now() - started }).where(eq(documents.id, documentId));
     await addToRun(tx, runId, counts);
     return { counts, outcomes, documentId, alreadyLoaded: false };
   });

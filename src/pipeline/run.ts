@@ -77,6 +77,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
         continue;
       }
       current = item.path;
+      const t0 = Date.now();
       const read = await readInput(item.path);
       if (!read.ok) {
         counts = addCounts(counts, await rejectDocument(db, runId, read.rejected));
@@ -102,7 +103,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
         onDocument({ path: item.path, status: 'rejected', counts, reason: fatal });
         continue;
       }
-      const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy });
+      const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0 });
       counts = addCounts(counts, result.counts);
       if (!result.alreadyLoaded) {
         tally(parsed.diagnostics);
