@@ -4,7 +4,7 @@ import type { Db, DbHandle } from '../db/client.ts';
 import { abandonStaleRuns, addCounts, finishRun, isUnchanged, loadDocument, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
-import type { Diagnostic, RunContext, RunCounts, RunResult } from '../types.ts';
+import type { Diagnostic, RejectedDocument, RunContext, RunCounts, RunResult } from '../types.ts';
 import { parseAndDedupe } from './parse.ts';
 
 /** Wraps an unexpected failure with the stage, the run and the original error as `cause`. */
@@ -51,69 +51,73 @@ export async function runIngest(
   return result!;
 }
 
+/** What one input did in a run: the unit the run sums up (and the unit of a queue job). */
+export interface DocumentOutcome {
+  path: string;
+  status: 'loaded' | 'unchanged' | 'rejected';
+  counts: RunCounts;
+  /** Every diagnostic recorded for the document and its entries (for the run's issue tally). */
+  diagnostics: Diagnostic[];
+  rejections: RunResult['rejections'];
+  reason?: Diagnostic;
+}
+
+/** Records an input that could not be read (missing path, unreadable, binary…). */
+export async function rejectInput(db: Db, runId: number, rejected: RejectedDocument): Promise<DocumentOutcome> {
+  const counts = await rejectDocument(db, runId, rejected);
+  const r = rejected.reason;
+  return { path: rejected.path, status: 'rejected', counts, diagnostics: [r], rejections: [{ file: rejected.path, n: null, line: r.line, code: r.code, message: r.message }], reason: r };
+}
+
+/**
+ * Reads, parses and loads one input file as part of run `runId`: skipped unparsed when it is
+ * the latest loaded version of its path, rejected with a reason when it cannot be read, else
+ * loaded in one transaction. Never throws for bad content; database failures propagate.
+ */
+export async function ingestDocument(db: Db, runId: number, path: string, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
+  const t0 = Date.now();
+  const read = await readInput(path);
+  if (!read.ok) return rejectInput(db, runId, read.rejected);
+  const loaded = await isUnchanged(db, read.doc.path, read.doc.sha256);
+  if (loaded) {
+    return { path, status: 'unchanged', counts: await markUnchanged(db, runId, loaded.id, loaded.entryCount), diagnostics: [], rejections: [] };
+  }
+  // Dedupe within the document in memory; across documents and runs, the loader matches
+  // against the database (so memory does not grow with the run).
+  const runCtx: RunContext = { ...ctx, runId };
+  const { parsed, entries } = parseAndDedupe(read.doc, runCtx, newDedupeState(noFuzzy));
+  const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
+  if (fatal) return rejectInput(db, runId, { path, sha256: read.doc.sha256, bytes: read.doc.bytes, reason: fatal });
+  const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0 });
+  if (result.alreadyLoaded) return { path, status: 'unchanged', counts: result.counts, diagnostics: [], rejections: [] };
+  const diagnostics = [...parsed.diagnostics, ...entries.flatMap((e) => e.diagnostics)];
+  const rejections: RunResult['rejections'] = [];
+  for (const e of entries) {
+    const err = e.diagnostics.find((d) => d.severity === 'error');
+    if (err) rejections.push({ file: e.file, n: e.n, line: err.line, code: err.code, message: err.message });
+  }
+  return { path, status: 'loaded', counts: result.counts, diagnostics, rejections };
+}
+
 async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, onDocument: OnDocument): Promise<RunResult> {
   const { db } = handle;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const runId = await startRun(db, ctx.config.name, paths);
-  const runCtx: RunContext = { ...ctx, runId };
   if (handle.kind === 'pglite') await abandonStaleRuns(db, runId);
   let counts = zeroCounts();
   const issues: Record<string, number> = {};
   const rejections: RunResult['rejections'] = [];
   const noFuzzy = await splitKeys(db);
-  const tally = (ds: readonly Diagnostic[]) => {
-    for (const d of ds) issues[d.code] = (issues[d.code] ?? 0) + 1;
-  };
   let current: string | null = null;
   try {
     for (const item of await listInputs(paths)) {
-      if ('rejected' in item) {
-        current = item.rejected.path;
-        counts = addCounts(counts, await rejectDocument(db, runId, item.rejected));
-        tally([item.rejected.reason]);
-        rejections.push({ file: item.rejected.path, n: null, line: item.rejected.reason.line, code: item.rejected.reason.code, message: item.rejected.reason.message });
-        onDocument({ path: item.rejected.path, status: 'rejected', counts, reason: item.rejected.reason });
-        continue;
-      }
-      current = item.path;
-      const t0 = Date.now();
-      const read = await readInput(item.path);
-      if (!read.ok) {
-        counts = addCounts(counts, await rejectDocument(db, runId, read.rejected));
-        tally([read.rejected.reason]);
-        rejections.push({ file: item.path, n: null, line: read.rejected.reason.line, code: read.rejected.reason.code, message: read.rejected.reason.message });
-        onDocument({ path: item.path, status: 'rejected', counts, reason: read.rejected.reason });
-        continue;
-      }
-      const loaded = await isUnchanged(db, read.doc.path, read.doc.sha256);
-      if (loaded) {
-        counts = addCounts(counts, await markUnchanged(db, runId, loaded.id, loaded.entryCount));
-        onDocument({ path: item.path, status: 'unchanged', counts });
-        continue;
-      }
-      // Dedupe within the document in memory; across documents and runs, the loader matches
-      // against the database (so memory does not grow with the run).
-      const { parsed, entries } = parseAndDedupe(read.doc, runCtx, newDedupeState(noFuzzy));
-      const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
-      if (fatal) {
-        counts = addCounts(counts, await rejectDocument(db, runId, { path: item.path, sha256: read.doc.sha256, bytes: read.doc.bytes, reason: fatal }));
-        tally([fatal]);
-        rejections.push({ file: item.path, n: null, line: fatal.line, code: fatal.code, message: fatal.message });
-        onDocument({ path: item.path, status: 'rejected', counts, reason: fatal });
-        continue;
-      }
-      const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0 });
-      counts = addCounts(counts, result.counts);
-      if (!result.alreadyLoaded) {
-        tally(parsed.diagnostics);
-        for (const e of entries) {
-          tally(e.diagnostics);
-          const err = e.diagnostics.find((d) => d.severity === 'error');
-          if (err) rejections.push({ file: e.file, n: e.n, line: err.line, code: err.code, message: err.message });
-        }
-      }
-      onDocument({ path: item.path, status: result.alreadyLoaded ? 'unchanged' : 'loaded', counts });
+      current = 'rejected' in item ? item.rejected.path : item.path;
+      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await ingestDocument(db, runId, item.path, ctx, noFuzzy);
+      counts = addCounts(counts, out.counts);
+      for (const d of out.diagnostics) issues[d.code] = (issues[d.code] ?? 0) + 1;
+      rejections.push(...out.rejections);
+      onDocument({ path: out.path, status: out.status, counts, ...(out.reason ? { reason: out.reason } : {}) });
     }
     current = null;
     await retireAndFinish(db, runId);
