@@ -40,23 +40,25 @@ function pick<T>(r: () => number, xs: readonly T[]): T {
 }
 
 /**
- * A vocabulary of the size real news text draws on: the seed words plus ~4,000 pseudo-words
- * per language built from syllables, so that unrelated entries share as few character
- * 5-grams as unrelated real texts do.
+ * A vocabulary of the size and spelling variety real news text draws on: the seed words plus
+ * 20,000 pseudo-words of random letters (consonant/vowel alternation), so that unrelated
+ * entries share about as few character 5-grams as unrelated real texts do.
  */
-function vocabulary(base: readonly string[], syllables: readonly string[], seed: number): string[] {
+function vocabulary(base: readonly string[], seed: number): string[] {
   const r = rng(seed);
+  const cons = 'bcdfghjklmnprstvwz';
+  const vow = 'aeiou';
   const out = [...base];
-  for (let i = 0; i < 4000; i++) {
+  for (let i = 0; i < 20000; i++) {
     let w = '';
-    const n = 2 + Math.floor(r() * 3);
-    for (let k = 0; k < n; k++) w += pick(r, syllables);
+    const n = 3 + Math.floor(r() * 8);
+    for (let k = 0; k < n; k++) w += k % 2 === 0 ? cons[Math.floor(r() * cons.length)] : vow[Math.floor(r() * vow.length)];
     out.push(w);
   }
   return out;
 }
-const EN_VOCAB = vocabulary(EN_WORDS, ['ab', 'ac', 'al', 'an', 'ar', 'ber', 'con', 'di', 'er', 'ex', 'for', 'gen', 'im', 'in', 'ly', 'ment', 'ness', 'ord', 'per', 'pro', 're', 'sion', 'ter', 'tion', 'un', 'ver', 'ward'], 11);
-const DE_VOCAB = vocabulary(DE_WORDS, ['an', 'be', 'ber', 'ein', 'er', 'ge', 'heit', 'keit', 'lich', 'ling', 'nach', 'schaft', 'sch', 'ung', 'ver', 'vor', 'zu', 'stand', 'werk', 'halt', 'kunft', 'tag'], 13);
+const EN_VOCAB = vocabulary(EN_WORDS, 11);
+const DE_VOCAB = vocabulary(DE_WORDS, 13);
 
 function words(r: () => number, lang: 'en' | 'de', n: number): string {
   const content = lang === 'en' ? EN_VOCAB : DE_VOCAB;

@@ -146,4 +146,5 @@ CREATE INDEX "documents_path_idx" ON "documents" USING btree ("path");--> statem
 CREATE INDEX "entries_doi_idx" ON "entries" USING btree ("doi");--> statement-breakpoint
 CREATE INDEX "entries_title_key_idx" ON "entries" USING btree ("title_key");--> statement-breakpoint
 CREATE INDEX "entries_bands_idx" ON "entries" USING gin ("bands") WITH (fastupdate=false);--> statement-breakpoint
-CREATE INDEX "occurrences_entry_idx" ON "occurrences" USING btree ("entry_id");
+CREATE INDEX "occurrences_entry_idx" ON "occurrences" USING btree ("entry_id");--> statement-breakpoint
+CREATE INDEX "occurrences_run_idx" ON "occurrences" USING btree ("run_id");

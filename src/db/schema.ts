@@ -152,7 +152,7 @@ export const occurrences = pgTable(
     similarity: real('similarity'),
     duplicateOf: text('duplicate_of'),
   },
-  (t) => [unique('occurrences_document_n_key').on(t.documentId, t.n), index('occurrences_entry_idx').on(t.entryId)],
+  (t) => [unique('occurrences_document_n_key').on(t.documentId, t.n), index('occurrences_entry_idx').on(t.entryId), index('occurrences_run_idx').on(t.runId)],
 );
 
 /** Diagnostics of a run: rejected files and entries with their reasons, and entry issues. */

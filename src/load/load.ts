@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { fingerprint, nearSimilarity } from '../dedupe/similarity.ts';
-import type { Db } from '../db/client.ts';
+import { type Db, rowsOf } from '../db/client.ts';
 import { diagnostics as diagnosticsT, documents, entries as entriesT, entryKeys, entryVersions, occurrences, runs } from '../db/schema.ts';
 import { isRejected } from '../quality/quality.ts';
 import type { DedupedEntry, Diagnostic, RawDocument, RejectedDocument, RunCounts } from '../types.ts';
@@ -129,7 +129,10 @@ export async function retireAndFinish(db: Db, runId: number): Promise<void> {
     const tx = txRaw as unknown as Db;
     await tx.execute(sql`
       with since as (select coalesce(max(id), 0) as id from runs where status = 'finished' and id < ${runId}),
-      paths as (select distinct path from documents, since where documents.last_run_id > since.id),
+      paths as (
+        -- Paths with a version loaded (not merely seen unchanged) since the last finished run.
+        select distinct d.path from occurrences o join documents d on d.id = o.document_id, since where o.run_id > since.id
+      ),
       affected as (
         select distinct o.entry_id from occurrences o join documents d on d.id = o.document_id
         where d.path in (select path from paths)
@@ -285,13 +288,88 @@ export async function findItem(tx: Db, e: DedupedEntry, byKey: Map<string, ItemR
 }
 
 /**
+ * Finds the loaded items for many entries at once (one query for bare title lines, one for
+ * near-duplicate candidates), so a document costs a fixed number of round trips. Entries with
+ * an exact key hit are not looked up again. Returns entry index -> match.
+ */
+export async function matchBatch(tx: Db, list: readonly DedupedEntry[], byKey: Map<string, ItemRow>, opts: LoadOptions): Promise<Map<number, ItemMatch>> {
+  const out = new Map<number, ItemMatch>();
+  const titleOnly: number[] = [];
+  const near: number[] = [];
+  list.forEach((e, i) => {
+    const exact = byKey.get(e.itemKey) ?? byKey.get(e.key);
+    if (exact) out.set(i, { ...exact, rule: 'exact-key', similarity: 1 });
+    else if (opts.noFuzzy.has(e.key)) return;
+    else if (e.titleOnly) {
+      if (e.titleKey) titleOnly.push(i);
+    } else near.push(i);
+  });
+  if (titleOnly.length) {
+    const keys = [...new Set(titleOnly.map((i) => list[i]!.titleKey))];
+    const rows = rowsOf<{ title_key: string; id: number; content_hash: string; last_run_id: number }>(
+      await tx.execute(sql`select distinct on (title_key) title_key, id, content_hash, last_run_id from entries
+        where title_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) and merged_into_id is null
+        order by title_key, id desc`),
+    );
+    const byTitle = new Map(rows.map((r) => [r.title_key, r]));
+    for (const i of titleOnly) {
+      const r = byTitle.get(list[i]!.titleKey);
+      if (r) out.set(i, { id: r.id, contentHash: r.content_hash, lastRunId: r.last_run_id, rule: 'repeated-title', similarity: 1 });
+    }
+  }
+  if (near.length) {
+    const probe = near.map((i) => ({ i, bands: list[i]!.bands }));
+    const rows = rowsOf<{ i: number; id: number; content_hash: string; last_run_id: number; title: string; body: string; date: string | null; language: string }>(
+      await tx.execute(sql`select q.i, c.id, c.content_hash, c.last_run_id, c.title, c.body, c.date, c.language
+        from jsonb_to_recordset(${JSON.stringify(probe)}::jsonb) as q(i int, bands bigint[])
+        cross join lateral (
+          select e.id, e.content_hash, e.last_run_id, e.title, e.body, e.date, e.language
+          from entries e
+          where e.bands && q.bands and e.merged_into_id is null
+          order by (select count(*) from unnest(e.bands) b where b = any(q.bands)) desc, e.id
+          limit ${MAX_CANDIDATES}
+        ) c`),
+    );
+    const byEntry = new Map<number, typeof rows>();
+    for (const r of rows) (byEntry.get(r.i) ?? byEntry.set(r.i, []).get(r.i)!).push(r);
+    const seen = new Map<number, ReturnType<typeof fingerprint>>();
+    for (const i of near) {
+      const cands = byEntry.get(i);
+      if (!cands) continue;
+      const fp = fingerprint(list[i]!, false);
+      let best: ItemMatch | null = null;
+      for (const c of cands) {
+        let cfp = seen.get(c.id);
+        if (!cfp) seen.set(c.id, (cfp = fingerprint(c, false)));
+        const sim = nearSimilarity(fp, cfp);
+        if (sim != null && sim >= opts.nearThreshold && (!best || sim > best.similarity)) {
+          best = { id: c.id, contentHash: c.content_hash, lastRunId: c.last_run_id, rule: 'near-duplicate', similarity: Math.round(sim * 1000) / 1000 };
+        }
+      }
+      if (best) out.set(i, best);
+    }
+  }
+  return out;
+}
+
+/** Inserts rows given as one JSON parameter (fast on both drivers; no per-row parameters). */
+async function insertJson(tx: Db, table: string, columns: Record<string, string>, rows: readonly Record<string, unknown>[], suffix = sql``): Promise<unknown> {
+  if (!rows.length) return [];
+  const cols = Object.keys(columns);
+  const list = sql.raw(cols.map((c) => `"${c}"`).join(', '));
+  const defs = sql.raw(cols.map((c) => `"${c}" ${columns[c]}`).join(', '));
+  return tx.execute(sql`insert into ${sql.raw(`"${table}"`)} (${list}) select ${list} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${defs}) ${suffix}`);
+}
+
+/**
  * Loads one parsed document in one transaction: the document version (made the latest of its
  * path), new and changed items, key aliases, an occurrence per entry, diagnostics, and the
- * run's counts. Outcomes: `new` (a new item), `updated` (an item this path carried before,
- * with new values; the old ones go to entry_versions), `unchanged` (same values), `duplicate`
- * (merged into an item seen earlier in this run, or carried by another page with other text),
- * `rejected` (an error diagnostic; stored with its raw text). Re-loading the same version is a
- * no-op; a kill before COMMIT leaves nothing behind.
+ * run's counts, in a fixed number of set-based statements. Outcomes: `new` (a new item),
+ * `updated` (an item this path carried before, with new values; the old ones go to
+ * entry_versions), `unchanged` (same values), `duplicate` (merged into an item seen earlier in
+ * this run, or carried by another page with other text), `rejected` (an error diagnostic;
+ * stored with its raw text). Re-loading the same version is a no-op; a kill before COMMIT
+ * leaves nothing behind.
  */
 export async function loadDocument(
   db: Db,
@@ -328,68 +406,109 @@ export async function loadDocument(
 
     const counts = { ...zeroCounts(), filesRead: 1, entriesRead: list.length };
     const outcomes: Outcome[] = [];
-    const accepted = list.filter((e) => !isRejected(e));
+    const accepted = list.map((e, i) => ({ e, i })).filter(({ e }) => !isRejected(e));
 
-    // Items already known under any key this document's entries carry.
-    const byKey = await lookupKeys(tx, accepted.flatMap((e) => [e.itemKey, e.key]));
-    // Items this path carried in earlier versions (their changes are updates).
-    const carried = new Set<number>();
-    const carriedRows = await tx
-      .selectDistinct({ id: occurrences.entryId })
-      .from(occurrences)
-      .innerJoin(documents, eq(documents.id, occurrences.documentId))
-      .where(and(eq(documents.path, doc.path), sql`${documents.id} <> ${documentId}`));
-    for (const r of carriedRows) carried.add(r.id);
+    // 1. What the database already knows: items by key, items this path carried before,
+    //    and fuzzy matches for the rest (all set-based).
+    const byKey = await lookupKeys(tx, accepted.flatMap(({ e }) => [e.itemKey, e.key]));
+    const carried = new Set(
+      rowsOf<{ entry_id: number }>(
+        await tx.execute(sql`select distinct o.entry_id from occurrences o join documents d on d.id = o.document_id where d.path = ${doc.path} and d.id <> ${documentId}`),
+      ).map((r) => r.entry_id),
+    );
+    const firsts = accepted.filter(({ e }) => !e.duplicateOf);
+    const matches = await matchBatch(tx, firsts.map(({ e }) => e), byKey, opts);
+    const matchOf = new Map<number, ItemMatch>();
+    firsts.forEach(({ i }, k) => {
+      const m = matches.get(k);
+      if (m) matchOf.set(i, m);
+    });
 
-    const itemOf = new Map<string, number>(); // itemKey -> item id, for this document
+    // 2. New items: the first entry of each item key no loaded item matched.
+    const fresh = new Map<string, DedupedEntry>();
+    for (const { e, i } of accepted) if (!e.duplicateOf && !matchOf.has(i) && !fresh.has(e.itemKey)) fresh.set(e.itemKey, e);
+    const ids = new Map<string, number>(); // itemKey -> item id
+    if (fresh.size) {
+      const inserted = rowsOf<{ id: number; key: string }>(
+        await insertJson(tx, 'entries', ENTRY_COLUMNS, [...fresh.values()].map((e) => entryRow(e, runId)), sql`on conflict (key) do nothing returning id, key`),
+      );
+      for (const r of inserted) ids.set(r.key, r.id);
+      const missing = [...fresh.keys()].filter((k) => !ids.has(k));
+      if (missing.length) {
+        // Another loader inserted these keys between our lookup and insert: they are its items.
+        const again = await lookupKeys(tx, missing);
+        for (const k of missing) {
+          const hit = again.get(k);
+          if (hit) {
+            const idx = accepted.find(({ e }) => e.itemKey === k)!.i;
+            matchOf.set(idx, { ...hit, rule: 'exact-key', similarity: 1 });
+            fresh.delete(k);
+          }
+        }
+      }
+    }
+
+    // 3. Outcomes, in document order.
     const decided: Array<{ e: DedupedEntry; outcome: Outcome; itemId: number | null; rule: string | null; similarity: number | null }> = [];
-    for (const e of list) {
+    const updated = new Map<number, DedupedEntry>();
+    const newKeys: Array<{ key: string; entry_id: number; rule: string; similarity: number | null; run_id: number }> = [];
+    const addAlias = (key: string, id: number, rule: string, similarity: number | null) => {
+      if (byKey.get(key)?.id === id) return;
+      byKey.set(key, { id, contentHash: '', lastRunId: runId });
+      newKeys.push({ key, entry_id: id, rule, similarity, run_id: runId });
+    };
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
       if (isRejected(e)) {
         decided.push({ e, outcome: 'rejected', itemId: null, rule: null, similarity: null });
         continue;
       }
-      const known = itemOf.get(e.itemKey);
-      if (known != null) {
-        // Merged within this document by the dedupe stage.
-        decided.push({ e, outcome: 'duplicate', itemId: known, rule: e.match?.rule ?? 'exact-key', similarity: e.match?.similarity ?? 1 });
-        if (!byKey.has(e.key)) await addKey(tx, e.key, known, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1, runId);
+      const m = matchOf.get(i);
+      const known = ids.get(e.itemKey);
+      if (!m && known != null) {
+        // The item was created by this document: its first entry is `new`, the rest merged.
+        const isFirst = fresh.get(e.itemKey) === e;
+        if (isFirst) addAlias(e.itemKey, known, 'first', null);
+        if (e.key !== e.itemKey) addAlias(e.key, known, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1);
+        decided.push({ e, outcome: isFirst ? (e.duplicateOf ? 'duplicate' : 'new') : 'duplicate', itemId: known, rule: e.match?.rule ?? null, similarity: e.match?.similarity ?? null });
         continue;
       }
-      const m = await findItem(tx, e, byKey, opts);
       if (!m) {
-        const [item] = await tx
-          .insert(entriesT)
-          .values({ key: e.itemKey, ...entryValues(e), firstRunId: runId, lastRunId: runId })
-          .returning({ id: entriesT.id });
-        await addKey(tx, e.itemKey, item!.id, 'first', null, runId);
-        if (e.key !== e.itemKey) await addKey(tx, e.key, item!.id, e.match?.rule ?? 'exact-key', e.match?.similarity ?? 1, runId);
-        itemOf.set(e.itemKey, item!.id);
-        byKey.set(e.itemKey, { id: item!.id, contentHash: e.contentHash, lastRunId: runId });
-        decided.push({ e, outcome: e.duplicateOf ? 'duplicate' : 'new', itemId: item!.id, rule: e.match?.rule ?? null, similarity: e.match?.similarity ?? null });
+        // Merged in memory into an entry that matched a loaded item.
+        const target = ids.get(e.itemKey);
+        if (target == null) throw new Error(`internal: no item for ${e.file}#${e.n} (key ${e.itemKey})`);
+        decided.push({ e, outcome: 'duplicate', itemId: target, rule: e.match?.rule ?? 'exact-key', similarity: e.match?.similarity ?? 1 });
         continue;
       }
-      itemOf.set(e.itemKey, m.id);
-      if (m.rule !== 'exact-key' || !byKey.has(e.key)) await addKey(tx, e.key, m.id, m.rule, m.similarity, runId);
+      ids.set(e.itemKey, m.id);
+      if (m.rule !== 'exact-key' || !byKey.has(e.key)) addAlias(e.key, m.id, m.rule, m.similarity);
       let outcome: Outcome;
-      if (e.duplicateOf || m.lastRunId === runId) outcome = 'duplicate';
+      if (e.duplicateOf || m.lastRunId === runId || updated.has(m.id)) outcome = 'duplicate';
       else if (m.contentHash === e.contentHash) outcome = 'unchanged';
       else if (carried.has(m.id)) outcome = 'updated';
       else outcome = 'duplicate';
-      if (outcome === 'updated') {
-        const [old] = await tx.select().from(entriesT).where(eq(entriesT.id, m.id));
-        if (old) {
-          const { id: _id, ...values } = old;
-          await tx.insert(entryVersions).values({ entryId: m.id, runId, contentHash: old.contentHash, values: values as unknown as Record<string, unknown> });
-        }
-        await tx.update(entriesT).set({ ...entryValues(e), lastRunId: runId, updatedAt: sql`now()`, inLatest: true }).where(eq(entriesT.id, m.id));
-      } else {
-        await tx.update(entriesT).set({ lastRunId: runId, inLatest: true }).where(eq(entriesT.id, m.id));
-      }
-      byKey.set(e.key, { id: m.id, contentHash: outcome === 'updated' ? e.contentHash : m.contentHash, lastRunId: runId });
+      if (outcome === 'updated') updated.set(m.id, e);
       decided.push({ e, outcome, itemId: m.id, rule: m.rule, similarity: m.similarity });
     }
+    // Entries merged in memory into an entry decided later in the loop (ids filled above).
+    for (const d of decided) if (d.itemId == null && d.outcome !== 'rejected') d.itemId = ids.get(d.e.itemKey) ?? null;
 
-    const occ = [];
+    // 4. Writes: key aliases, changed items (old values kept), last-seen marks, occurrences,
+    //    diagnostics, the document's timings and the run's counts.
+    await insertJson(tx, 'entry_keys', { key: 'text', entry_id: 'int', rule: 'text', similarity: 'real', run_id: 'int' }, newKeys, sql`on conflict (key) do nothing`);
+    if (updated.size) {
+      await tx.execute(sql`insert into entry_versions (entry_id, run_id, content_hash, "values")
+        select e.id, ${runId}, e.content_hash, to_jsonb(e) - 'id' - 'bands' from entries e where e.id in (select jsonb_array_elements_text(${JSON.stringify([...updated.keys()])}::jsonb)::int)`);
+      for (const [id, e] of updated) {
+        await tx.update(entriesT).set({ ...entryValues(e), lastRunId: runId, updatedAt: sql`now()`, inLatest: true }).where(eq(entriesT.id, id));
+      }
+    }
+    const touched = [...new Set(decided.filter((d) => d.outcome === 'unchanged' || d.outcome === 'duplicate').map((d) => d.itemId).filter((x): x is number => x != null && !updated.has(x)))];
+    if (touched.length) {
+      await tx.execute(sql`update entries set last_run_id = ${runId}, in_latest = true
+        where id in (select jsonb_array_elements_text(${JSON.stringify(touched)}::jsonb)::int) and (last_run_id <> ${runId} or not in_latest)`);
+    }
+    const occ: Record<string, unknown>[] = [];
     const diags = docDiagnostics.map((d) => diagRow(runId, documentId, d));
     for (const { e, outcome, itemId, rule, similarity } of decided) {
       outcomes.push(outcome);
@@ -403,26 +522,43 @@ export async function loadDocument(
       if (outcome === 'rejected' || itemId == null) continue;
       const { titleKey: _t, bands: _b, ...values } = entryValues(e);
       occ.push({
-        runId,
-        documentId,
-        entryId: itemId,
-        n: e.n,
-        titleLine: e.titleLine,
-        endLine: e.endLine,
-        title: e.title,
-        contentHash: e.contentHash,
-        outcome,
-        key: e.key,
-        values: values as Record<string, unknown>,
-        matchRule: rule,
-        similarity,
-        duplicateOf: e.duplicateOf,
+        run_id: runId, document_id: documentId, entry_id: itemId, n: e.n, title_line: e.titleLine, end_line: e.endLine,
+        title: e.title, content_hash: e.contentHash, outcome, key: e.key, values, match_rule: rule, similarity, duplicate_of: e.duplicateOf,
       });
     }
-    for (const part of chunks(occ)) await tx.insert(occurrences).values(part).onConflictDoNothing();
-    for (const part of chunks(diags)) await tx.insert(diagnosticsT).values(part);
+    for (const part of chunks(occ, 2000)) await insertJson(tx, 'occurrences', OCCURRENCE_COLUMNS, part, sql`on conflict (document_id, n) do nothing`);
+    for (const part of chunks(diags, 2000)) {
+      await insertJson(tx, 'diagnostics', DIAGNOSTIC_COLUMNS, part.map((d) => ({
+        run_id: d.runId, document_id: d.documentId, file: d.file, n: d.n, line: d.line, code: d.code, severity: d.severity,
+        message: d.message, excerpt: d.excerpt, data: d.data, raw: d.raw,
+      })));
+    }
     await tx.update(documents).set({ parseMs: opts.parseMs ?? null, loadMs: Date.now() - started }).where(eq(documents.id, documentId));
     await addToRun(tx, runId, counts);
     return { counts, outcomes, documentId, alreadyLoaded: false };
   });
+}
+
+const ENTRY_COLUMNS: Record<string, string> = {
+  key: 'text', title_key: 'text', bands: 'bigint[]', title: 'text', body: 'text', source: 'text', country: 'text', date: 'text',
+  date_precision: 'text', date_flag: 'text', doi: 'text', pmid: 'text', pmcid: 'text', language: 'text', content_hash: 'text',
+  provenance: 'jsonb', issues: 'jsonb', first_run_id: 'int', last_run_id: 'int',
+};
+const OCCURRENCE_COLUMNS: Record<string, string> = {
+  run_id: 'int', document_id: 'int', entry_id: 'int', n: 'int', title_line: 'int', end_line: 'int', title: 'text', content_hash: 'text',
+  outcome: 'text', key: 'text', values: 'jsonb', match_rule: 'text', similarity: 'real', duplicate_of: 'text',
+};
+const DIAGNOSTIC_COLUMNS: Record<string, string> = {
+  run_id: 'int', document_id: 'int', file: 'text', n: 'int', line: 'int', code: 'text', severity: 'text', message: 'text',
+  excerpt: 'text', data: 'jsonb', raw: 'text',
+};
+
+/** An entries row (snake_case) for insertJson. */
+function entryRow(e: DedupedEntry, runId: number): Record<string, unknown> {
+  const v = entryValues(e);
+  return {
+    key: e.itemKey, title_key: v.titleKey, bands: v.bands, title: v.title, body: v.body, source: v.source, country: v.country,
+    date: v.date, date_precision: v.datePrecision, date_flag: v.dateFlag, doi: v.doi, pmid: v.pmid, pmcid: v.pmcid,
+    language: v.language, content_hash: v.contentHash, provenance: v.provenance, issues: v.issues, first_run_id: runId, last_run_id: runId,
+  };
 }

@@ -1,0 +1,130 @@
+/**
+ * End-to-end benchmark: generates a seeded corpus of digest pages, ingests it into a fresh
+ * database, and prints entries/s, MB/s, peak RSS, the per-stage breakdown, each stage's solo
+ * throughput measured in the same process, and the ratio end-to-end / slowest stage; then
+ * re-ingests the unchanged corpus and prints its time as a share of the first run.
+ *
+ *   npm run bench                                   # 10k entries into PGlite (in memory)
+ *   npm run bench -- --entries 100000               # 100k
+ *   DATABASE_URL=postgres://… npm run bench -- --entries 100000
+ *   npm run bench -- --entries 1000000 --db-dir /tmp/bench-pglite   # 1M (opt-in)
+ *
+ * Results go to stdout as a table and to bench/out/results-<entries>-<db>.json.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { createDb } from '../src/db/client.ts';
+import { dedupe, newDedupeState } from '../src/dedupe/dedupe.ts';
+import { extract } from '../src/extract/extract.ts';
+import { detectLanguage } from '../src/language/language.ts';
+import { createContext } from '../src/pipeline/context.ts';
+import { runIngest } from '../src/pipeline/run.ts';
+import { checkQuality } from '../src/quality/quality.ts';
+import { toBlocks } from '../src/read/blocks.ts';
+import { decodeBytes } from '../src/read/decode.ts';
+import { segment } from '../src/segment/segment.ts';
+import type { Entry, EntryDraft, ExtractedEntry, RawDocument } from '../src/types.ts';
+import { genPage } from './generate.ts';
+
+const { values } = parseArgs({
+  options: {
+    entries: { type: 'string', default: '10000' },
+    'per-file': { type: 'string', default: '500' },
+    seed: { type: 'string', default: '42' },
+    'db-dir': { type: 'string' },
+    'skip-solo': { type: 'boolean' },
+  },
+});
+const N = Number(values.entries);
+const PER_FILE = Number(values['per-file']);
+const SEED = Number(values.seed);
+const ctx = createContext({ now: new Date('2024-01-01T00:00:00Z') });
+
+// 1. The corpus (reused when it already exists for these parameters).
+const dir = join('bench', 'out', `corpus-${N}-${PER_FILE}-${SEED}`);
+if (!(() => { try { return readdirSync(dir).length === Math.ceil(N / PER_FILE); } catch { return false; } })()) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (let f = 0, start = 0; start < N; f++, start += PER_FILE) {
+    writeFileSync(join(dir, `page-${String(f).padStart(5, '0')}.txt`), genPage(SEED, start, Math.min(PER_FILE, N - start)));
+  }
+}
+const files = readdirSync(dir).sort().map((f) => join(dir, f));
+const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
+
+function rate(count: number, ms: number) {
+  return Math.round((count / ms) * 1000);
+}
+
+// 2. Each stage alone, on one core, over (up to) the first 20k entries.
+const solo: Record<string, number> = {};
+if (!values['skip-solo']) {
+  const sample = files.slice(0, Math.max(1, Math.ceil(Math.min(N, 20000) / PER_FILE)));
+  const time = <T>(name: string, count: () => number, fn: () => T): T => {
+    const t = performance.now();
+    const out = fn();
+    solo[name] = rate(count(), performance.now() - t);
+    return out;
+  };
+  const raw = sample.map((f) => readFileSync(f));
+  let t = performance.now();
+  const docs = raw.map((b, i) => (decodeBytes(sample[i]!, b) as { ok: true; doc: RawDocument }).doc);
+  const readMs = performance.now() - t;
+  t = performance.now();
+  const blocks = docs.map((d) => toBlocks(d));
+  const blocksMs = performance.now() - t;
+  t = performance.now();
+  const drafts: EntryDraft[] = blocks.flatMap((b) => segment(b, ctx).entries);
+  const segmentMs = performance.now() - t;
+  const n = drafts.length;
+  solo.read = rate(n, readMs);
+  solo.blocks = rate(n, blocksMs);
+  solo.segment = rate(n, segmentMs);
+  const extracted: ExtractedEntry[] = time('extract', () => n, () => drafts.map((d) => extract(d, ctx)));
+  const langs = time('language', () => n, () => extracted.map((e) => detectLanguage(e, ctx)));
+  const entries: Entry[] = time('quality', () => n, () => extracted.map((e, i) => checkQuality(e, langs[i]!.language, langs[i]!.diagnostics)));
+  time('dedupe', () => n, () => dedupe(entries, newDedupeState(), ctx));
+}
+
+// 3. End to end into a fresh database, then the unchanged re-run.
+const url = process.env.DATABASE_URL;
+const dbDir = values['db-dir'];
+if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+const handle = await createDb(url ? { url } : { dir: dbDir ?? 'memory://' });
+try {
+  if (url) await handle.db.execute(sql`truncate runs, documents, entries, entry_keys, entry_versions, occurrences, diagnostics, dedupe_overrides restart identity cascade`);
+  const t0 = performance.now();
+  const first = await runIngest(handle, files, ctx);
+  const e2eMs = performance.now() - t0;
+  const rss = process.resourceUsage().maxRSS * 1024;
+  const stages = (await handle.db.execute(sql`select coalesce(sum(parse_ms),0)::float8 as parse, coalesce(sum(load_ms),0)::float8 as load from documents`)) as unknown;
+  const st = (Array.isArray(stages) ? stages[0] : (stages as { rows: unknown[] }).rows[0]) as { parse: number; load: number };
+  const t1 = performance.now();
+  const second = await runIngest(handle, files, ctx);
+  const rerunMs = performance.now() - t1;
+
+  const e2eRate = rate(first.counts.entriesRead, e2eMs);
+  const slowest = Object.entries(solo).sort((a, b) => a[1] - b[1])[0];
+  const result = {
+    entries: first.counts.entriesRead, files: files.length, megabytes: +(bytes / 1e6).toFixed(1), database: handle.kind,
+    e2eSeconds: +(e2eMs / 1000).toFixed(2), entriesPerSecond: e2eRate, mbPerSecond: +((bytes / 1e6) / (e2eMs / 1000)).toFixed(2),
+    peakRssMb: Math.round(rss / 1e6), breakdownMs: { parse: Math.round(st.parse), load: Math.round(st.load) },
+    soloEntriesPerSecond: solo, slowestStage: slowest?.[0] ?? null,
+    ratioEndToEndToSlowest: slowest ? +(e2eRate / slowest[1]).toFixed(2) : null,
+    rerunSeconds: +(rerunMs / 1000).toFixed(3), rerunShareOfFirst: +(rerunMs / e2eMs).toFixed(4),
+    rerunAllUnchanged: second.counts.entriesUnchanged === second.counts.entriesRead,
+    counts: first.counts,
+  };
+  console.log(`corpus      ${result.entries} entries in ${result.files} files, ${result.megabytes} MB (${handle.describe})`);
+  console.log(`end to end  ${result.e2eSeconds} s  ${result.entriesPerSecond} entries/s  ${result.mbPerSecond} MB/s  peak RSS ${result.peakRssMb} MB`);
+  console.log(`breakdown   parse ${result.breakdownMs.parse} ms, load ${result.breakdownMs.load} ms (summed over documents)`);
+  console.log(`solo        ${Object.entries(solo).map(([k, v]) => `${k} ${v}/s`).join(', ')}`);
+  console.log(`ratio       end-to-end / slowest stage (${result.slowestStage}) = ${result.ratioEndToEndToSlowest}`);
+  console.log(`re-run      ${result.rerunSeconds} s = ${(result.rerunShareOfFirst * 100).toFixed(2)}% of the first run (all unchanged: ${result.rerunAllUnchanged})`);
+  mkdirSync(join('bench', 'out'), { recursive: true });
+  writeFileSync(join('bench', 'out', `results-${N}-${handle.kind}.json`), `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await handle.close();
+}
