@@ -114,6 +114,31 @@ export async function isUnchanged(db: Db, path: string, sha256: string): Promise
   return latest && latest.sha256 === sha256 && latest.status === 'loaded' ? latest : null;
 }
 
+/** The latest loaded version of each of these paths (one query per 500 paths). */
+export async function latestVersions(db: Db, paths: readonly string[]): Promise<Map<string, { id: number; sha256: string; entryCount: number }>> {
+  const out = new Map<string, { id: number; sha256: string; entryCount: number }>();
+  for (const part of chunks([...new Set(paths)])) {
+    const rows = await db
+      .select({ id: documents.id, path: documents.path, sha256: documents.sha256, entryCount: documents.entryCount })
+      .from(documents)
+      .where(and(inArray(documents.path, part), eq(documents.latest, true), eq(documents.status, 'loaded')));
+    for (const r of rows) out.set(r.path, r);
+  }
+  return out;
+}
+
+/** Records many unchanged documents at once (one transaction): see markUnchanged. */
+export async function markManyUnchanged(db: Db, runId: number, docs: ReadonlyArray<{ id: number; entryCount: number }>): Promise<RunCounts> {
+  const entriesRead = docs.reduce((s, d) => s + d.entryCount, 0);
+  const c = { ...zeroCounts(), filesRead: docs.length, filesUnchanged: docs.length, entriesRead, entriesUnchanged: entriesRead };
+  if (!docs.length) return c;
+  await db.transaction(async (tx) => {
+    for (const part of chunks(docs.map((d) => d.id))) await tx.update(documents).set({ lastRunId: runId }).where(inArray(documents.id, part));
+    await addToRun(tx as unknown as Db, runId, c);
+  });
+  return c;
+}
+
 /** Records that a natural key resolves to an item (first key, or an alias found by a rule). */
 async function addKey(tx: Db, key: string, entryId: number, rule: string, similarity: number | null, runId: number): Promise<void> {
   await tx.insert(entryKeys).values({ key, entryId, rule, similarity, runId }).onConflictDoNothing({ target: entryKeys.key });

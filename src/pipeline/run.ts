@@ -1,7 +1,9 @@
 import { newDedupeState } from '../dedupe/dedupe.ts';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import type { Db, DbHandle } from '../db/client.ts';
-import { abandonStaleRuns, addCounts, finishRun, isUnchanged, loadDocument, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
+import { abandonStaleRuns, addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
 import type { Diagnostic, RejectedDocument, RunContext, RunCounts, RunResult } from '../types.ts';
@@ -21,7 +23,7 @@ export class PipelineStepFailed extends Error {
 }
 
 /** Called after each document (progress reporting). */
-export type OnDocument = (info: { path: string; status: 'loaded' | 'unchanged' | 'rejected'; counts: RunCounts; reason?: Diagnostic }) => void;
+export type OnDocument = (info: { runId: number; path: string; status: 'loaded' | 'unchanged' | 'rejected'; counts: RunCounts; reason?: Diagnostic }) => void;
 
 /**
  * `digest ingest`: reads every input, parses new and changed documents, and loads each in its
@@ -76,7 +78,7 @@ export async function rejectInput(db: Db, runId: number, rejected: RejectedDocum
  */
 export async function ingestDocument(db: Db, runId: number, path: string, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
   const t0 = Date.now();
-  const read = await readInput(path);
+  const read = await readInput(path, ctx.config.maxFileBytes);
   if (!read.ok) return rejectInput(db, runId, read.rejected);
   const loaded = await isUnchanged(db, read.doc.path, read.doc.sha256);
   if (loaded) {
@@ -111,14 +113,36 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
   const noFuzzy = await splitKeys(db);
   let current: string | null = null;
   try {
-    for (const item of await listInputs(paths)) {
+    const inputs = await listInputs(paths);
+    // Unchanged files are recognised by content hash against one prefetch of the latest
+    // versions, and recorded in batches: an unchanged corpus costs a read and a hash per file.
+    const latest = await latestVersions(db, inputs.flatMap((i) => ('path' in i ? [i.path] : [])));
+    let pending: Array<{ id: number; entryCount: number; path: string }> = [];
+    const flush = async () => {
+      if (!pending.length) return;
+      counts = addCounts(counts, await markManyUnchanged(db, runId, pending));
+      for (const p of pending) onDocument({ runId, path: p.path, status: 'unchanged', counts });
+      pending = [];
+    };
+    for (const item of inputs) {
       current = 'rejected' in item ? item.rejected.path : item.path;
+      const known = 'path' in item ? latest.get(item.path) : undefined;
+      if (known && 'path' in item) {
+        const bytes = await readFile(item.path).catch(() => null);
+        if (bytes && createHash('sha256').update(bytes).digest('hex') === known.sha256) {
+          pending.push({ id: known.id, entryCount: known.entryCount, path: item.path });
+          if (pending.length >= 500) await flush();
+          continue;
+        }
+      }
+      await flush();
       const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await ingestDocument(db, runId, item.path, ctx, noFuzzy);
       counts = addCounts(counts, out.counts);
       for (const d of out.diagnostics) issues[d.code] = (issues[d.code] ?? 0) + 1;
       rejections.push(...out.rejections);
-      onDocument({ path: out.path, status: out.status, counts, ...(out.reason ? { reason: out.reason } : {}) });
+      onDocument({ runId, path: out.path, status: out.status, counts, ...(out.reason ? { reason: out.reason } : {}) });
     }
+    await flush();
     current = null;
     await retireAndFinish(db, runId);
     const finished = Date.now();
