@@ -30,17 +30,26 @@ export function isTitleOnly(e: Pick<Entry, 'body' | 'source' | 'date'>): boolean
   return !e.body.trim() && !e.source && !e.date;
 }
 
+/** Items compared exactly per entry: those sharing the most LSH buckets with it. */
+const MAX_CANDIDATES = 20;
+/** Items kept per bucket (the most recent): bounds the work on pages of near-identical entries. */
+const MAX_BUCKET = 64;
+
 /** The best near-duplicate of `fp` among the items in its LSH buckets, at or above `threshold`. */
 function nearest(state: DedupeState, fp: Fingerprint, threshold: number): (Seen & { similarity: number }) | null {
-  let best: (Seen & { similarity: number }) | null = null;
-  const tried = new Set<string>();
+  const shared = new Map<string, { cand: Seen & { fp: Fingerprint }; n: number }>();
   for (const b of fp.bands) {
     for (const cand of state.buckets.get(b) ?? []) {
-      if (tried.has(cand.ref)) continue;
-      tried.add(cand.ref);
-      const sim = nearSimilarity(fp, cand.fp);
-      if (sim != null && sim >= threshold && (!best || sim > best.similarity)) best = { ref: cand.ref, itemKey: cand.itemKey, similarity: sim };
+      const hit = shared.get(cand.ref);
+      if (hit) hit.n++;
+      else shared.set(cand.ref, { cand, n: 1 });
     }
+  }
+  const ranked = [...shared.values()].sort((a, b) => b.n - a.n).slice(0, MAX_CANDIDATES);
+  let best: (Seen & { similarity: number }) | null = null;
+  for (const { cand } of ranked) {
+    const sim = nearSimilarity(fp, cand.fp);
+    if (sim != null && sim >= threshold && (!best || sim > best.similarity)) best = { ref: cand.ref, itemKey: cand.itemKey, similarity: sim };
   }
   return best;
 }
@@ -91,8 +100,11 @@ export function dedupe(entries: readonly Entry[], state: DedupeState, ctx: RunCo
     if (!titleOnly) {
       for (const b of fp.bands) {
         const list = state.buckets.get(b);
-        if (list) list.push({ ...seen, fp });
-        else state.buckets.set(b, [{ ...seen, fp }]);
+        if (!list) state.buckets.set(b, [{ ...seen, fp }]);
+        else {
+          list.push({ ...seen, fp });
+          if (list.length > MAX_BUCKET) list.shift();
+        }
       }
     }
     out.push({ ...base, itemKey: key, duplicateOf: null, match: null });
