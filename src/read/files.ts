@@ -1,5 +1,6 @@
+import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { diag } from '../diagnostics.ts';
 import type { ReadResult, RejectedDocument } from '../types.ts';
 import { decodeBytes } from './decode.ts';
@@ -7,8 +8,41 @@ import { decodeBytes } from './decode.ts';
 /** Extensions picked up when a folder is given. */
 export const INPUT_EXTENSIONS = ['.txt', '.text', '.md', '.markdown', '.html', '.htm'];
 
-/** Default largest file read (bytes); larger files are rejected with `read/too-large`. */
-export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+/**
+ * Default largest file read: 20 MiB (20,971,520 bytes). Digest pages are 10-200 KB, so a file
+ * a hundred times larger is almost certainly not one; it is rejected with `read/too-large`
+ * without being read. Raise it with the `maxFileBytes` setting (pipeline file,
+ * `DIGEST_MAX_FILE_BYTES`, `--max-file-bytes`).
+ */
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Bytes as a person reads them: `20 MiB`, `1.5 MiB`, `200 KiB`, `512 bytes`. */
+export function formatBytes(n: number): string {
+  const units: Array<[string, number]> = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+  for (const [unit, size] of units) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/** The `read/too-large` reason: the size, the limit and how to raise it. */
+function tooLarge(path: string, size: number, maxBytes: number): RejectedDocument {
+  const message =
+    `${path} is ${formatBytes(size)} (${size} bytes), more than the limit of ${formatBytes(maxBytes)} (${maxBytes} bytes); it was not read. ` +
+    `Digest pages are 10-200 KB. To read it anyway, raise maxFileBytes to at least ${size} ` +
+    `(in the pipeline file, DIGEST_MAX_FILE_BYTES=${size} or --max-file-bytes ${size}).`;
+  return { path, sha256: null, bytes: size, reason: diag('read/too-large', { file: path }, message, { data: { bytes: size, limit: maxBytes } }) };
+}
+
+/** What a path is when it is neither a folder nor a regular file (none of them is read). */
+function kindOf(st: Stats): string | null {
+  if (st.isFile() || st.isDirectory()) return null;
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
 
 /** A path found by `listInputs`, or a rejection of a path that cannot be walked. */
 export type InputItem = { path: string } | { rejected: RejectedDocument };
@@ -21,6 +55,8 @@ function rejected(path: string, code: 'read/not-found' | 'read/unreadable', mess
  * Expands the paths given by the user into input files, in a stable (sorted) order.
  * Folders are walked recursively for INPUT_EXTENSIONS; symlinked folders are followed once
  * (a loop is reported, not followed forever); a missing path is a rejection, not a crash.
+ * Named pipes, sockets and devices are rejected (`read/unreadable`) without being opened: a
+ * pipe named `page.txt` would otherwise block the run forever.
  */
 export async function listInputs(paths: string[]): Promise<InputItem[]> {
   const out: InputItem[] = [];
@@ -36,7 +72,9 @@ export async function listInputs(paths: string[]): Promise<InputItem[]> {
       else out.push(rejected(p, 'read/unreadable', `${p} cannot be read: ${(err as Error).message}.`));
       continue;
     }
-    if (st.isDirectory()) await walk(p, out, seen);
+    const odd = kindOf(st);
+    if (odd) out.push(rejected(p, 'read/unreadable', `${p} is ${odd}, not a file; it was not read.`));
+    else if (st.isDirectory()) await walk(p, out, seen);
     else out.push({ path: p });
   }
   return out;
@@ -51,7 +89,13 @@ async function walk(dir: string, out: InputItem[], seen: Set<string>): Promise<v
     return;
   }
   if (seen.has(real)) {
-    out.push(rejected(dir, 'read/unreadable', `${dir} leads back to ${relative(process.cwd(), real) || '.'}, a folder already read (a symbolic link loop); skipped.`));
+    // A loop when the folder the link leads to holds the link itself; else a second way into a
+    // folder already listed. Neither is followed, and its files are not lost (they were listed).
+    const here = await realpath(dirname(dir)).catch(() => dirname(dir));
+    const loop = here === real || here.startsWith(real.endsWith(sep) ? real : real + sep);
+    out.push(rejected(dir, 'read/unreadable', loop
+      ? `${dir} is a symbolic link loop: it leads back to ${real}, a folder that holds it; not followed.`
+      : `${dir} leads to ${real}, a folder already read; not read twice.`));
     return;
   }
   seen.add(real);
@@ -76,27 +120,44 @@ async function walk(dir: string, out: InputItem[], seen: Set<string>): Promise<v
       continue;
     }
     if (st.isDirectory()) await walk(p, out, seen);
-    else if (INPUT_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e))) out.push({ path: p });
+    else if (!INPUT_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e))) continue;
+    else if (kindOf(st)) out.push(rejected(p, 'read/unreadable', `${p} is ${kindOf(st)}, not a file; it was not read.`));
+    else out.push({ path: p });
   }
 }
 
 /**
  * Reads one file and decodes it (the `read` stage's I/O half). Never throws for a bad file:
- * a file that cannot be read is a rejection with a reason.
+ * a file that cannot be read is a rejection with a reason. A file larger than `maxBytes`
+ * (default {@link DEFAULT_MAX_FILE_BYTES}) is rejected with `read/too-large` after a `stat`,
+ * without reading it; at most `maxBytes + 1` bytes are ever read, so a file that grows while
+ * it is read is rejected too rather than filling memory.
  */
 export async function readInput(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ReadResult> {
   try {
-    const fh = await open(path, 'r');
+    // O_NONBLOCK: opening a named pipe returns at once (and is then rejected) instead of waiting
+    // for a writer; it changes nothing for regular files.
+    const fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
-      const { size } = await fh.stat();
-      if (size > maxBytes) {
-        return {
-          ok: false,
-          rejected: { path, sha256: null, bytes: size, reason: diag('read/too-large', { file: path }, `${path} is ${size} bytes, more than the limit of ${maxBytes}.`) },
-        };
+      const st = await fh.stat();
+      const odd = kindOf(st);
+      if (odd) {
+        return { ok: false, rejected: { path, sha256: null, bytes: null, reason: diag('read/unreadable', { file: path }, `${path} is ${odd}, not a file; it was not read.`) } };
       }
-      const bytes = await fh.readFile();
-      return decodeBytes(path, bytes);
+      if (st.size > maxBytes) return { ok: false, rejected: tooLarge(path, st.size, maxBytes) };
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const want = Math.min(Math.max(st.size + 1 - total, 65536), maxBytes + 1 - total);
+        if (want <= 0) break;
+        const buf = Buffer.allocUnsafe(want);
+        const { bytesRead } = await fh.read(buf, 0, want, null);
+        if (bytesRead === 0) break;
+        chunks.push(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+        total += bytesRead;
+      }
+      if (total > maxBytes) return { ok: false, rejected: tooLarge(path, total, maxBytes) };
+      return decodeBytes(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     } finally {
       await fh.close();
     }
