@@ -1,4 +1,5 @@
 import { diag } from '../diagnostics.ts';
+import { isRejected } from '../quality/quality.ts';
 import type { DedupedEntry, Entry, RunContext } from '../types.ts';
 import { contentHash, naturalKey } from './keys.ts';
 import { type Fingerprint, fingerprint, nearSimilarity } from './similarity.ts';
@@ -74,6 +75,11 @@ export function dedupe(entries: readonly Entry[], state: DedupeState, ctx: RunCo
     const fp = fingerprint(e);
     const titleOnly = isTitleOnly(e);
     const base = { ...e, key, contentHash: contentHash(e), titleKey: fp.titleKey, bands: fp.bands, titleOnly };
+    if (isRejected(e)) {
+      // A rejected entry is not loaded, so it can be no item's first occurrence.
+      out.push({ ...base, itemKey: key, duplicateOf: null, match: null });
+      continue;
+    }
     const exact = state.byKey.get(key);
     if (exact) {
       out.push({ ...base, itemKey: exact.itemKey, duplicateOf: exact.ref, match: { rule: 'exact-key', similarity: 1, of: exact.ref } });
