@@ -319,6 +319,10 @@ export interface PipelineConfig {
   nearDuplicateThreshold: number;
   /** Cron expression for `digest schedule`, or null. */
   schedule: string | null;
+  /** Largest entry (title + body characters) that is loaded; larger ones are rejected as `entry/too-large`. Default 1,000,000. */
+  maxEntryChars?: number;
+  /** Largest input file (bytes) that is read; larger ones are rejected as `read/too-large`. Default 256 MiB. */
+  maxFileBytes?: number;
 }
 
 /** What every stage receives besides its input. Stages never read clocks, env or globals. */

@@ -1,29 +1,60 @@
+import { CONFIG_FLAGS, resolveConfig } from '../config/load.ts';
+import { createReporter } from '../log/reporter.ts';
 import { createContext } from '../pipeline/context.ts';
 import { runIngest } from '../pipeline/run.ts';
 import { formatSummary } from '../pipeline/summary.ts';
-import { DB_FLAGS, EXIT, type Io, openDb, parseFlags } from './common.ts';
+import { listInputs } from '../read/files.ts';
+import { DB_FLAGS, EXIT, type Io, openDb, parseFlags, UserError, VERBOSITY_FLAGS, verbosityOf } from './common.ts';
 
 /**
- * `digest ingest [PATH…]` (default `raw/`): every stage, then load. Prints the summary
- * (or the RunResult as JSON with --json). Exit 0 when the run finished, 1 when it failed,
- * and with --strict also 1 when any file or entry was rejected.
+ * `digest ingest [PATH…]` (default `raw/`): every stage, then load. Prints the summary on stdout
+ * (or the RunResult as JSON with --json). While it runs: a progress bar on a terminal, JSON log
+ * lines on stderr otherwise (`--quiet`: errors only, `--verbose`: debug lines). A path named on
+ * the command line that does not exist stops it before anything is written (exit 1).
+ * Exit 0 when the run finished, 1 when it failed, and with --strict also 1 when any file or
+ * entry was rejected.
  */
 export async function ingestCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...DB_FLAGS, json: { type: 'boolean' }, strict: { type: 'boolean' }, quiet: { type: 'boolean' }, 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = parseFlags(argv, {
+    ...DB_FLAGS,
+    ...CONFIG_FLAGS,
+    ...VERBOSITY_FLAGS,
+    json: { type: 'boolean' },
+    strict: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  });
+  const verbosity = verbosityOf(values);
+  const resolved = await resolveConfig({ flags: values, env: io.env, cwd: io.cwd });
   const paths = positionals.length ? positionals : ['raw'];
+  const inputs = await listInputs(paths);
+  const missing = inputs.flatMap((i) => ('rejected' in i && i.rejected.reason.code === 'read/not-found' && paths.includes(i.rejected.path) ? [i.rejected.path] : []));
+  if (missing.length) {
+    const what = missing.map((p) => `"${p}"`).join(', ');
+    throw new UserError(
+      positionals.length
+        ? `${what} ${missing.length === 1 ? 'does' : 'do'} not exist; check the path (nothing was read or written).`
+        : `there is no raw/ folder in ${io.cwd}; run digest in the folder that holds raw/, or name the files: digest ingest PATH…`,
+    );
+  }
   const handle = await openDb(values, io);
+  const reporter = createReporter(io, 'ingest', verbosity);
   try {
-    const ctx = createContext({ now: new Date() });
-    const result = await runIngest(handle, paths, ctx, (p) => {
-      if (!io.isTTY && !values.quiet && !values.json) {
-        io.err(`${JSON.stringify({ event: 'document', path: p.path, status: p.status, reason: p.reason?.code })}\n`);
-      }
-    }, { dryRun: Boolean(values['dry-run']) });
+    const ctx = createContext({ now: new Date(), config: resolved.config, log: reporter.log });
+    reporter.start({ totalFiles: inputs.length, paths, pipeline: resolved.pipeline.file, database: handle.describe });
+    let result;
+    try {
+      result = await runIngest(handle, paths, ctx, (p) => reporter.document(p), { dryRun: Boolean(values['dry-run']) });
+    } catch (err) {
+      reporter.fail(err);
+      throw err;
+    }
+    reporter.finish(result);
     if (values.json) io.out(`${JSON.stringify(result)}\n`);
-    else if (!values.quiet) io.out(formatSummary(result, values['dry-run'] ? `${handle.describe}; dry run: nothing was written` : handle.describe));
+    else if (verbosity !== 'quiet') io.out(formatSummary(result, values['dry-run'] ? `${handle.describe}; dry run: nothing was written` : handle.describe));
     if (values.strict && (result.counts.filesRejected > 0 || result.counts.entriesRejected > 0)) return EXIT.failed;
     return EXIT.ok;
   } finally {
+    reporter.close();
     await handle.close();
   }
 }

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { acquireLock } from './lock.ts';
+import { assertMigrationsKnown } from './migrations.ts';
 import * as schema from './schema.ts';
 
 /** The database type every layer above the factory uses, whichever driver built it. */
@@ -73,6 +74,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     const handle: DbHandle = { db, kind: 'postgres', describe: redactUrl(opts.url), close: () => client.end({ timeout: 5 }) };
     try {
+      await assertMigrationsKnown(db as never, MIGRATIONS_DIR, `the database ${handle.describe}`);
       if (runMigrations) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });
     } catch (err) {
       await handle.close().catch(() => {});
@@ -103,6 +105,12 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
         }
       },
     };
+    try {
+      await assertMigrationsKnown(db as never, MIGRATIONS_DIR, `the database in ${memory ? 'memory' : dir}`);
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
     if (runMigrations) await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
     return handle;
   } catch (err) {

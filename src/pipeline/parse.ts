@@ -5,7 +5,7 @@ import { checkQuality } from '../quality/quality.ts';
 import { toBlocks } from '../read/blocks.ts';
 import { segment } from '../segment/segment.ts';
 import { diag } from '../diagnostics.ts';
-import type { DedupedEntry, Diagnostic, Entry, EntryRecord, RawDocument, RunContext } from '../types.ts';
+import type { DedupedEntry, Diagnostic, Entry, EntryDraft, EntryRecord, RawDocument, RunContext } from '../types.ts';
 
 /** A document parsed up to (not including) dedupe. */
 export interface ParsedDocument {
@@ -26,12 +26,18 @@ export function parseDocument(doc: RawDocument, ctx: RunContext): ParsedDocument
   if (seg.entries.length === 0) {
     diagnostics.push(diag('segment/no-entries', { file: doc.path }, `${doc.path} holds text but no entry could be cut out of it.`));
   }
-  const entries = seg.entries.map((draft) => {
-    const ex = extract(draft, ctx);
-    const lang = detectLanguage(ex, ctx);
-    return checkQuality(ex, lang.language, lang.diagnostics);
-  });
+  const entries = seg.entries.map((draft) => parseDraft(draft, ctx));
   return { doc, entries, diagnostics };
+}
+
+/**
+ * Runs extract -> language -> quality on one segmented entry (what `digest replay` re-runs on a
+ * quarantined entry). `ctx.config.maxEntryChars` bounds the entry's size.
+ */
+export function parseDraft(draft: EntryDraft, ctx: RunContext): Entry {
+  const ex = extract(draft, ctx);
+  const lang = detectLanguage(ex, ctx);
+  return checkQuality(ex, lang.language, lang.diagnostics, ctx.config.maxEntryChars);
 }
 
 /** Parses and dedupes one document against the run's dedupe state. */

@@ -18,9 +18,10 @@ export function titleWithoutPrefix(title: string): string {
 /**
  * The `quality` stage: turns an extracted entry and its language into the final Entry and adds
  * the per-entry diagnostics (missing source or date, invalid or access dates, a title pasted
- * into the body, unusable entries).
+ * into the body, unusable entries). Entries over `maxEntryChars` (title + body characters,
+ * default MAX_ENTRY_CHARS; the pipeline setting `maxEntryChars`) are rejected as `entry/too-large`.
  */
-export function checkQuality(e: ExtractedEntry, language: Found<string>, languageDiagnostics: Diagnostic[]): Entry {
+export function checkQuality(e: ExtractedEntry, language: Found<string>, languageDiagnostics: Diagnostic[], maxEntryChars: number = MAX_ENTRY_CHARS): Entry {
   const { draft, fields } = e;
   const at = { file: draft.file, n: draft.n };
   const diagnostics: Diagnostic[] = [...e.diagnostics, ...languageDiagnostics];
@@ -29,8 +30,8 @@ export function checkQuality(e: ExtractedEntry, language: Found<string>, languag
   if (!draft.title.trim() || !/[\p{L}\p{N}]/u.test(draft.title)) {
     diagnostics.push(diag('entry/empty-title', { ...at, line: draft.titleLine }, 'The entry has no usable title (no letters or digits).', { excerpt: draft.title }));
   }
-  if (draft.title.length + e.body.length > MAX_ENTRY_CHARS) {
-    diagnostics.push(diag('entry/too-large', { ...at, line: draft.titleLine }, `The entry has ${draft.title.length + e.body.length} characters, more than the limit of ${MAX_ENTRY_CHARS}.`));
+  if (draft.title.length + e.body.length > maxEntryChars) {
+    diagnostics.push(diag('entry/too-large', { ...at, line: draft.titleLine }, `The entry has ${draft.title.length + e.body.length} characters, more than the limit of ${maxEntryChars}.`));
   }
   if (!fields.source) {
     diagnostics.push(diag('source/missing', { ...at, line: draft.titleLine }, 'No source note or citation names a publisher.'));
