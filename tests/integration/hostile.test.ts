@@ -370,10 +370,8 @@ describe('a file over the size limit', () => {
 });
 
 describe('the size limit in digest parse', () => {
-  // BUG: `digest parse` (src/cli/parse.ts) calls readInput(path) with the built-in default and
-  // takes no configuration, so DIGEST_MAX_FILE_BYTES, --max-file-bytes and the pipeline file's
-  // maxFileBytes apply to `digest ingest` but not to `digest parse`.
-  it.fails('honours DIGEST_MAX_FILE_BYTES as digest ingest does', () => {
+  // `digest parse` takes the same configuration as `digest ingest`.
+  it('honours DIGEST_MAX_FILE_BYTES as digest ingest does', () => {
     const r = digest(['parse', join(ROOT, 'tests/fixtures/formats/page.txt')], { env: { DIGEST_MAX_FILE_BYTES: '1000' } });
     expect(r.stderr).toContain('[read/too-large]');
     expect(r.stdout).toBe('');
