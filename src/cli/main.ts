@@ -1,26 +1,52 @@
-import { DatabaseLockedError } from '../db/lock.ts';
-import { redactSecrets } from '../db/client.ts';
-import { EXIT, type Io, processIo, UsageError } from './common.ts';
-import { duplicatesCommand } from './duplicates.ts';
-import { evalCommand } from './eval.ts';
-import { exportCommand } from './export.ts';
-import { ingestCommand } from './ingest.ts';
-import { mergeCommand, splitCommand } from './merge.ts';
-import { migrateCommand } from './migrate.ts';
-import { parseCommand } from './parse.ts';
+import { EXIT, type Io, processIo } from './common.ts';
+import { describeFailure } from './errors.ts';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
+/**
+ * A command whose module is imported only when it runs: a start then loads what that command
+ * needs (`digest runs` does not load the parser, the queue or the report renderer).
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, Command>>, name: K): Command {
+  return async (argv, io) => (await load())[name](argv, io);
+}
+
 const COMMANDS: Record<string, { run: Command; help: string }> = {
-  ingest: { run: ingestCommand, help: 'ingest [PATH…] [--dry-run] read, parse and load files (default raw/) and print a summary' },
-  parse: { run: parseCommand, help: 'parse FILE…               parse without a database; print JSONL' },
-  export: { run: exportCommand, help: 'export [--format jsonl|csv] print the loaded entries' },
-  eval: { run: evalCommand, help: 'eval --gold G.jsonl FILE… score parsing against a gold annotation' },
-  duplicates: { run: duplicatesCommand, help: 'duplicates [--run ID]     the merges, with both texts, rule and similarity' },
-  merge: { run: mergeCommand, help: 'merge A B                 join item B into item A (kept on re-runs)' },
-  split: { run: splitCommand, help: 'split ITEM FILE#n         take an entry out of an item (kept on re-runs)' },
-  migrate: { run: migrateCommand, help: 'migrate                   apply pending database migrations' },
+  ingest: { run: lazy(() => import('./ingest.ts'), 'ingestCommand'), help: 'ingest [PATH…] [--dry-run] read, parse and load files (default raw/) and print a summary; --quiet, --verbose' },
+  parse: { run: lazy(() => import('./parse.ts'), 'parseCommand'), help: 'parse FILE…               parse without a database; print JSONL' },
+  export: { run: lazy(() => import('./export.ts'), 'exportCommand'), help: 'export [--format jsonl|csv] print the loaded entries' },
+  eval: { run: lazy(() => import('./eval.ts'), 'evalCommand'), help: 'eval --gold G.jsonl FILE… score parsing against a gold annotation' },
+  duplicates: { run: lazy(() => import('./duplicates.ts'), 'duplicatesCommand'), help: 'duplicates [--run ID]     the merges, with both texts, rule and similarity' },
+  merge: { run: lazy(() => import('./merge.ts'), 'mergeCommand'), help: 'merge A B                 join item B into item A (kept on re-runs)' },
+  split: { run: lazy(() => import('./merge.ts'), 'splitCommand'), help: 'split ITEM FILE#n         take an entry out of an item (kept on re-runs)' },
+  report: { run: lazy(() => import('./report.ts'), 'reportCommand'), help: 'report [--run ID|--since DATE] [--format text|md|json|html] [--out FILE] [--strict] [--min-coverage F=S,…] [--max-errors N] quality report of a run' },
+  migrate: { run: lazy(() => import('./migrate.ts'), 'migrateCommand'), help: 'migrate                   apply pending database migrations' },
+  runs: { run: lazy(() => import('./runs.ts'), 'runsCommand'), help: 'runs [--limit N] | runs show ID  recent runs with status, duration, counts; one run in detail' },
+  explain: { run: lazy(() => import('./explain.ts'), 'explainCommand'), help: 'explain ENTRY_ID | FILE#n every field with its span and rule, the diagnostics, and why it was merged' },
+  replay: { run: lazy(() => import('./replay.ts'), 'replayCommand'), help: 'replay [--reason CODE]    re-run rejected entries through the current parser; report what was recovered' },
+  config: { run: lazy(() => import('./config.ts'), 'configCommand'), help: 'config [--pipeline FILE]  the effective configuration and where each value came from' },
+  studio: { run: lazy(() => import('./studio.ts'), 'studioCommand'), help: 'studio [--port N] [--print] open Drizzle Studio on the configured database' },
+  sql: { run: lazy(() => import('./sql.ts'), 'sqlCommand'), help: 'sql "select …" [--json]   one read-only query against the configured database' },
 };
+
+/** Commands that take the pipeline settings (see `digest config`). */
+const PIPELINE_COMMANDS = new Set(['ingest', 'replay', 'config']);
+
+/** `digest NAME --help`: the command's line, and the options every command of its kind takes. */
+function commandHelp(name: string, help: string): string {
+  const lines = [`usage: digest ${help}`, ''];
+  if (PIPELINE_COMMANDS.has(name)) {
+    lines.push(
+      'pipeline: --pipeline FILE (or DIGEST_PIPELINE; default pipelines/digest-pages.ts), and per setting',
+      '          --languages, --language-min-length, --language-max-chars, --language-margin, --chrome,',
+      '          --near-duplicate-threshold, --schedule, --max-entry-chars, --max-file-bytes',
+      '          (or DIGEST_LANGUAGES, DIGEST_MAX_ENTRY_CHARS, …); "digest config" shows the result.',
+    );
+  }
+  if (name === 'ingest' || name === 'replay') lines.push('output:   --quiet (errors only), --verbose (debug lines), --json (the result as JSON)');
+  lines.push('database: --db DIR|URL (else DATABASE_URL, DIGEST_DB_DIR, .digest/pglite); --debug adds stack traces.', '');
+  return lines.join('\n');
+}
 
 /** The usage text. */
 export function usage(): string {
@@ -52,27 +78,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.err(`digest: unknown command "${name}".\n\n${usage()}`);
     return EXIT.usage;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(name, cmd.help));
+    return EXIT.ok;
+  }
   try {
     return await cmd.run(rest, io);
   } catch (err) {
-    const url = io.env.DATABASE_URL;
-    if (err instanceof UsageError) {
-      io.err(`digest ${name}: ${err.message}\nRun "digest help" for usage.\n`);
-      return EXIT.usage;
-    }
-    if (err instanceof DatabaseLockedError) {
-      io.err(`digest ${name}: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    const e = err as Error & { code?: string; cause?: unknown };
-    let msg = e?.message ?? String(err);
-    const cause = e?.cause as (Error & { code?: string }) | undefined;
-    const code = e.code ?? cause?.code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {
-      msg = `cannot use the database server (${code}): ${cause?.message ?? msg}. Check DATABASE_URL and that the server is running.`;
-    }
-    io.err(`digest ${name}: ${redactSecrets(msg, url)}\n`);
-    if (debug) io.err(`${redactSecrets(String(e?.stack ?? ''), url)}\n`);
-    return EXIT.failed;
+    const { text, code } = describeFailure(err, name, io.env, debug);
+    io.err(text);
+    return code;
   }
 }
