@@ -284,8 +284,21 @@ describe('digest ingest of the hostile folder, run as an unprivileged user in a 
     }
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: work };
     for (const k of ['DATABASE_URL', 'DIGEST_DB_DIR', 'DIGEST_MAX_FILE_BYTES', 'DIGEST_PIPELINE']) delete env[k];
+    // The other user must reach bin/digest.js and everything it loads. When the clone sits
+    // below a folder it cannot enter (mkdtemp makes 0700 folders), give it a hard-linked copy
+    // of the repository in a folder it can enter (hard links cost no copying).
+    const reachable = !IS_ROOT || spawnSync('test', ['-r', join(ROOT, 'bin/digest.js')], { ...asNobody }).status === 0;
+    let repo = ROOT;
+    if (!reachable) {
+      const copy = mkdtempSync(join(tmpdir(), 'digest-repo-'));
+      chmodSync(copy, 0o755);
+      const cp = spawnSync('cp', ['-al', ...['bin', 'src', 'pipelines', 'migrations', 'node_modules', 'package.json'].map((f) => join(ROOT, f)), copy]);
+      if (cp.status !== 0) throw new Error(`cannot make a copy of the repository the unprivileged user can read: ${cp.stderr}`);
+      spawnSync('chmod', ['-R', 'a+rX', copy]);
+      repo = copy;
+    }
     const child = (args: string[]): ChildRun => {
-      const script = join(ROOT, 'bin/digest.js');
+      const script = join(repo, 'bin/digest.js');
       const opts = { cwd: work, env, encoding: 'utf8' as const, timeout: 150_000, maxBuffer: 64 * MiB, ...asNobody };
       const r = existsSync(TIME)
         ? spawnSync(TIME, ['-v', process.execPath, script, ...args], opts)
