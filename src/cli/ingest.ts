@@ -1,3 +1,4 @@
+import { buildReport } from '../report/build.ts';
 import { CONFIG_FLAGS, resolveConfig } from '../config/load.ts';
 import { createReporter } from '../log/reporter.ts';
 import { createContext } from '../pipeline/context.ts';
@@ -11,8 +12,8 @@ import { DB_FLAGS, EXIT, type Io, openDb, parseFlags, UserError, VERBOSITY_FLAGS
  * (or the RunResult as JSON with --json). While it runs: a progress bar on a terminal, JSON log
  * lines on stderr otherwise (`--quiet`: errors only, `--verbose`: debug lines). A path named on
  * the command line that does not exist stops it before anything is written (exit 1).
- * Exit 0 when the run finished, 1 when it failed, and with --strict also 1 when any file or
- * entry was rejected.
+ * Exit 0 when the run finished, 1 when it failed, and with --strict also 1 when a check of
+ * `digest report --strict` fails on the run (rejected files or entries, accounting, coverage).
  */
 export async function ingestCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
@@ -51,7 +52,15 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
     reporter.finish(result);
     if (values.json) io.out(`${JSON.stringify(result)}\n`);
     else if (verbosity !== 'quiet') io.out(formatSummary(result, values['dry-run'] ? `${handle.describe}; dry run: nothing was written` : handle.describe));
-    if (values.strict && (result.counts.filesRejected > 0 || result.counts.entriesRejected > 0)) return EXIT.failed;
+    if (values.strict && !values['dry-run']) {
+      // The same checks as `digest report --strict` (default thresholds) on the run just made.
+      const report = await buildReport(handle.db, { runId: result.runId, now: new Date(), database: handle.describe });
+      const failed = report.checks.filter((c) => !c.ok);
+      if (failed.length) {
+        io.err(`digest ingest --strict: ${failed.length} of ${report.checks.length} checks failed:\n${failed.map((c) => `  ${c.name}: ${c.detail}\n`).join('')}`);
+        return EXIT.failed;
+      }
+    }
     return EXIT.ok;
   } finally {
     reporter.close();
