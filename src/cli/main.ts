@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   split: { run: lazy(() => import('./merge.ts'), 'splitCommand'), help: 'split ITEM FILE#n         take an entry out of an item (kept on re-runs)' },
   report: { run: lazy(() => import('./report.ts'), 'reportCommand'), help: 'report [--run ID|--since DATE] [--format text|md|json|html] [--out FILE] [--strict] [--min-coverage F=S,…] [--max-errors N] quality report of a run' },
   migrate: { run: lazy(() => import('./migrate.ts'), 'migrateCommand'), help: 'migrate                   apply pending database migrations' },
+  verify: { run: lazy(() => import('./verify.ts'), 'verifyCommand'), help: 'verify [--json]           check the database invariants (accounting, references, keys, runs); exit 1 with a list' },
   runs: { run: lazy(() => import('./runs.ts'), 'runsCommand'), help: 'runs [--limit N] | runs show ID  recent runs with status, duration, counts; one run in detail' },
   explain: { run: lazy(() => import('./explain.ts'), 'explainCommand'), help: 'explain ENTRY_ID | FILE#n every field with its span and rule, the diagnostics, and why it was merged' },
   replay: { run: lazy(() => import('./replay.ts'), 'replayCommand'), help: 'replay [--reason CODE]    re-run rejected entries through the current parser; report what was recovered' },
