@@ -390,8 +390,8 @@ async function insertJson(tx: Db, table: string, columns: Record<string, string>
  * Loads one parsed document in one transaction: the document version (made the latest of its
  * path), new and changed items, key aliases, an occurrence per entry, diagnostics, and the
  * run's counts, in a fixed number of set-based statements. Outcomes: `new` (a new item),
- * `updated` (an item this path carried before, with new values; the old ones go to
- * entry_versions), `unchanged` (same values), `duplicate` (merged into an item seen earlier in
+ * `updated` (this page's copy of an item changed since the page's previous version that carried
+ * it; the item takes the new values and the old ones go to entry_versions), `unchanged` (same values), `duplicate` (merged into an item seen earlier in
  * this run, or carried by another page with other text), `rejected` (an error diagnostic;
  * stored with its raw text). Re-loading the same version is a no-op; a kill before COMMIT
  * leaves nothing behind.
@@ -436,11 +436,15 @@ export async function loadDocument(
     // 1. What the database already knows: items by key, items this path carried before,
     //    and fuzzy matches for the rest (all set-based).
     const byKey = await lookupKeys(tx, accepted.flatMap(({ e }) => [e.itemKey, e.key]));
-    const carried = new Set(
-      rowsOf<{ entry_id: number }>(
-        await tx.execute(sql`select distinct o.entry_id from occurrences o join documents d on d.id = o.document_id where d.path = ${doc.path} and d.id <> ${documentId}`),
-      ).map((r) => r.entry_id),
-    );
+    // For each item this path carried before: the content hashes of its copies in the most
+    // recent earlier version that carried it (what this page said about the item last time).
+    const carried = new Map<number, Set<string>>();
+    for (const r of rowsOf<{ entry_id: number; content_hash: string }>(
+      await tx.execute(sql`with last as (
+          select distinct on (o.entry_id) o.entry_id, o.document_id from occurrences o join documents d on d.id = o.document_id
+          where d.path = ${doc.path} and d.id <> ${documentId} order by o.entry_id, d.id desc)
+        select o.entry_id, o.content_hash from occurrences o join last l on l.entry_id = o.entry_id and l.document_id = o.document_id`),
+    )) (carried.get(r.entry_id) ?? carried.set(r.entry_id, new Set()).get(r.entry_id)!).add(r.content_hash);
     const firsts = accepted.filter(({ e }) => !e.duplicateOf);
     const matches = await matchBatch(tx, firsts.map(({ e }) => e), byKey, opts);
     const matchOf = new Map<number, ItemMatch>();
@@ -508,9 +512,14 @@ export async function loadDocument(
       ids.set(e.itemKey, m.id);
       if (m.rule !== 'exact-key' || !byKey.has(e.key)) addAlias(e.key, m.id, m.rule, m.similarity);
       let outcome: Outcome;
-      if (e.duplicateOf || m.lastRunId === runId || updated.has(m.id)) outcome = 'duplicate';
+      // An item is updated when this page's own copy of it changed since the page's previous
+      // version, whatever other pages (or earlier runs) did to it: so the result does not
+      // depend on the order of the pages or on where a killed run stopped.
+      const before = carried.get(m.id);
+      if (e.duplicateOf || updated.has(m.id)) outcome = 'duplicate';
+      else if (m.contentHash !== e.contentHash && before && !before.has(e.contentHash)) outcome = 'updated';
+      else if (m.lastRunId === runId) outcome = 'duplicate';
       else if (m.contentHash === e.contentHash) outcome = 'unchanged';
-      else if (carried.has(m.id)) outcome = 'updated';
       else outcome = 'duplicate';
       if (outcome === 'updated') updated.set(m.id, e);
       decided.push({ e, outcome, itemId: m.id, rule: m.rule, similarity: m.similarity });

@@ -208,16 +208,10 @@ describe('a crash between two pages that carry the same item (PGlite)', () => {
   const root = tempRoot('boundary');
   const work = `${root}/work`;
 
-  // BUG: the end state depends on where run boundaries fall. Item X is on pages a and b; v2
-  // adds an entry to a and fixes X's body on b. In one uninterrupted run, a is loaded first
-  // and sets X.last_run_id to this run, so b's changed X is classified `duplicate`
-  // (load.ts: `m.lastRunId === runId` -> duplicate) and X keeps its old body. If the run is
-  // killed after a committed, the re-run loads b in a new run, X's last_run_id differs, b
-  // carried X before, so X is `updated`: new body, new content_hash, an entry_versions row.
-  // Same pages, same order, different database. Needed: decide updated/duplicate from what
-  // the documents carried, not from the run id (e.g. a path that carried X in its previous
-  // version and now carries other values updates X, whatever run touched X last).
-  it.fails('leaves the same item values whether or not the run was killed between the two pages', async () => {
+  // Item X is on pages a and b; v2 adds an entry to a and fixes X's body on b. Whether the
+  // run is killed after a committed or not, b's changed copy of X updates X (the page's own
+  // copy changed), and a's unchanged copy does not revert it.
+  it('leaves the same item values whether or not the run was killed between the two pages', async () => {
     let refDb: FreshDb | null = null;
     let crashedDb: FreshDb | null = null;
     const x = genEntry(3, 1);
