@@ -21,6 +21,8 @@ export interface DbHandle {
   kind: 'pglite' | 'postgres';
   /** Where it is, for messages; a server URL never shows its password. */
   describe: string;
+  /** The server's URL (postgres only), for sessions of its own such as advisory locks; never printed. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.url) {
     const client = postgres(opts.url, { max: 4, onnotice: () => {}, connection: { application_name: 'digest-etl' } });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
-    const handle: DbHandle = { db, kind: 'postgres', describe: redactUrl(opts.url), close: () => client.end({ timeout: 5 }) };
+    const handle: DbHandle = { db, kind: 'postgres', describe: redactUrl(opts.url), url: opts.url, close: () => client.end({ timeout: 5 }) };
     try {
       await assertMigrationsKnown(db as never, MIGRATIONS_DIR, `the database ${handle.describe}`);
       if (runMigrations) await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR });

@@ -38,6 +38,9 @@ export async function startRun(db: Db, pipeline: string, paths: string[]): Promi
   return row!.id;
 }
 
+/** What a run left `running` by a dead process is closed with. */
+export const ABANDONED_REASON = 'the process that started it ended before the run finished';
+
 /**
  * Marks runs left `running` by a killed process as `abandoned`. Only safe where no other
  * process can be running (the embedded database, which is locked to one process).
@@ -45,7 +48,7 @@ export async function startRun(db: Db, pipeline: string, paths: string[]): Promi
 export async function abandonStaleRuns(db: Db, exceptRunId: number): Promise<number> {
   const rows = await db
     .update(runs)
-    .set({ status: 'abandoned', finishedAt: sql`now()`, error: 'the process ended before the run finished' })
+    .set({ status: 'abandoned', finishedAt: sql`now()`, error: ABANDONED_REASON })
     .where(and(eq(runs.status, 'running'), sql`${runs.id} <> ${exceptRunId}`))
     .returning({ id: runs.id });
   return rows.length;

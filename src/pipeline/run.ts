@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import type { Db, DbHandle } from '../db/client.ts';
-import { abandonStaleRuns, addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, rejectDocument, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
+import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
+import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
 import type { Diagnostic, RejectedDocument, RunContext, RunCounts, RunResult } from '../types.ts';
@@ -105,8 +106,8 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
   const { db } = handle;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const runId = await startRun(db, ctx.config.name, paths);
-  if (handle.kind === 'pglite') await abandonStaleRuns(db, runId);
+  const owned = await startOwnedRun(handle, ctx.config.name, paths);
+  const { runId } = owned;
   let counts = zeroCounts();
   const issues: Record<string, number> = {};
   const rejections: RunResult['rejections'] = [];
@@ -151,5 +152,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
     const wrapped = new PipelineStepFailed('load', runId, current, err);
     await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
     throw wrapped;
+  } finally {
+    await owned.release().catch(() => {});
   }
 }

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { TASK, WORKER_SCHEMA } from './job.ts';
-import { holdsAdvisory, lockSession, releaseAdvisory, tryAdvisory } from './locks.ts';
+import { holdsAdvisory, lockSession, releaseAdvisory, tryAdvisory } from '../db/advisory.ts';
 
 /** The advisory lock name that says "worker pool `poolId` is alive". */
 export function livenessKey(poolId: string): string {

@@ -1,6 +1,7 @@
 import type { DbHandle } from '../db/client.ts';
 import { DatabaseLockedError } from '../db/lock.ts';
-import { abandonStaleRuns, addCounts, finishRun, retireAndFinish, startRun, zeroCounts } from '../load/load.ts';
+import { addCounts, finishRun, retireAndFinish, zeroCounts } from '../load/load.ts';
+import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { createContext } from '../pipeline/context.ts';
 import { ingestDocument, PipelineStepFailed, rejectInput } from '../pipeline/run.ts';
@@ -28,7 +29,8 @@ export async function scheduledRun(
   const { db } = handle;
   const started = Date.now();
   const ctx = createContext({ now: opts.now, ...(opts.config ? { config: opts.config } : {}) });
-  const runId = await startRun(db, ctx.config.name, paths);
+  const owned = await startOwnedRun(handle, ctx.config.name, paths);
+  const { runId } = owned;
   let counts: RunCounts = zeroCounts();
   const issues: Record<string, number> = {};
   const rejections: RunResult['rejections'] = [];
@@ -38,7 +40,6 @@ export async function scheduledRun(
   };
   let current: string | null = null;
   try {
-    if (handle.kind === 'pglite') await abandonStaleRuns(db, runId);
     const noFuzzy = await splitKeys(db);
     for (const item of await listInputs(paths)) {
       const stop = await opts.shouldStop();
@@ -59,6 +60,8 @@ export async function scheduledRun(
     const wrapped = new PipelineStepFailed('load', runId, current, err);
     await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
     return result('failed', wrapped.message);
+  } finally {
+    await owned.release().catch(() => {});
   }
 }
 

@@ -1,6 +1,7 @@
 import { dedupe, newDedupeState } from '../dedupe/dedupe.ts';
 import type { DbHandle } from '../db/client.ts';
-import { finishRun, startRun } from '../load/load.ts';
+import { finishRun } from '../load/load.ts';
+import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { parseDraft } from '../pipeline/parse.ts';
 import { isRejected } from '../quality/quality.ts';
@@ -95,7 +96,8 @@ export async function replayQuarantine(handle: DbHandle, ctx: RunContext, reason
     else if (!(p === 'needs-file' && q.reloaded)) outcomes.push({ file: q.file, n: q.n, was: q.codes, status: p });
   }
   if (!todo.length) return { runId: null, outcomes };
-  const runId = await startRun(db, ctx.config.name, ['replay', ...(reason ? [`--reason ${reason}`] : [])]);
+  const owned = await startOwnedRun(handle, ctx.config.name, ['replay', ...(reason ? [`--reason ${reason}`] : [])]);
+  const { runId } = owned;
   const runCtx: RunContext = { ...ctx, runId };
   const noFuzzy = await splitKeys(db);
   try {
@@ -117,6 +119,8 @@ export async function replayQuarantine(handle: DbHandle, ctx: RunContext, reason
   } catch (err) {
     await finishRun(db, runId, 'failed', (err as Error)?.message ?? String(err)).catch(() => {});
     throw err;
+  } finally {
+    await owned.release().catch(() => {});
   }
   return { runId, outcomes };
 }
