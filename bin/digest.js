@@ -3,5 +3,6 @@
 // clone needs nothing but `npm ci`.
 import { register } from 'tsx/esm/api';
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main, exitOnUncaught } = await import('../src/cli/main.ts');
+exitOnUncaught(process.argv.slice(2));
 process.exitCode = await main(process.argv.slice(2));

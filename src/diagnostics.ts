@@ -11,6 +11,7 @@ export const DIAGNOSTIC_CODES = {
   'read/invalid-utf8': ['error', 'The bytes are neither valid UTF-8 nor a recognised single-byte encoding.'],
   'read/empty': ['error', 'The file is empty or holds only white space.'],
   'read/too-large': ['error', 'The file is larger than the configured maximum.'],
+  'read/invalid-utf8-replaced': ['warning', 'A UTF-8 file holds a few invalid byte sequences; each was replaced with U+FFFD and the rest kept.'],
   'read/decoded-legacy': ['info', 'The file was not UTF-8 and was decoded from a legacy encoding (named in the message).'],
   'read/control-chars': ['warning', 'Control characters were removed from the text.'],
   'read/html-deep-nesting': ['warning', 'HTML elements nest deeper than 512 levels; the text is still read.'],

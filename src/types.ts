@@ -321,8 +321,10 @@ export interface PipelineConfig {
   schedule: string | null;
   /** Largest entry (title + body characters) that is loaded; larger ones are rejected as `entry/too-large`. Default 1,000,000. */
   maxEntryChars?: number;
-  /** Largest input file (bytes) that is read; larger ones are rejected as `read/too-large`. Default 256 MiB. */
+  /** Largest input file (bytes) that is read; larger ones are rejected as `read/too-large`. Default 20 MiB. */
   maxFileBytes?: number;
+  /** Seconds the loader waits for a lock another session holds before it gives up with an error naming the holder. Default 30. */
+  lockTimeoutSeconds?: number;
 }
 
 /** What every stage receives besides its input. Stages never read clocks, env or globals. */

@@ -32,6 +32,27 @@ function codeOf(err: unknown): { code: string; message: string } | null {
   return null;
 }
 
+/**
+ * postgres.js 3.4.x can throw from a timer after the server closed a connection that still had
+ * a write queued (`TypeError: Cannot read properties of null (reading 'write')` in
+ * connection.js; porsager/postgres#1154, #1208): no caller can catch it. Such an error is a
+ * lost connection, and is reported as one.
+ */
+export function driverLostConnection(err: unknown): Error | null {
+  const e = err as Error;
+  if (!(e instanceof TypeError) || !/[\\/]postgres[\\/]src[\\/]connection\.js/.test(e.stack ?? '')) return null;
+  return Object.assign(new Error(`the server closed the connection while a statement was being sent (${e.message})`, { cause: e }), { code: 'CONNECTION_CLOSED' });
+}
+
+/**
+ * What the CLI prints for an exception nothing could catch (thrown from a driver's timer): the
+ * same one sentence as a failure, exit code 1. The open transaction is rolled back by the
+ * server; a run left `running` is closed by the next run.
+ */
+export function describeUncaught(err: unknown, command: string, env: Record<string, string | undefined>, debug: boolean): { text: string; code: number } {
+  return describeFailure(driverLostConnection(err) ?? err, command, env, debug);
+}
+
 const sentence = (s: string) => s.trim().replace(/[.;:]+$/, '');
 
 /**

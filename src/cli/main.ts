@@ -1,5 +1,5 @@
 import { EXIT, type Io, processIo } from './common.ts';
-import { describeFailure } from './errors.ts';
+import { describeFailure, describeUncaught } from './errors.ts';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
@@ -43,7 +43,8 @@ function commandHelp(name: string, help: string): string {
     lines.push(
       'pipeline: --pipeline FILE (or DIGEST_PIPELINE; default pipelines/digest-pages.ts), and per setting',
       '          --languages, --language-min-length, --language-max-chars, --language-margin, --chrome,',
-      '          --near-duplicate-threshold, --schedule, --max-entry-chars, --max-file-bytes',
+      '          --near-duplicate-threshold, --schedule, --max-entry-chars, --max-file-bytes,',
+      '          --lock-timeout-seconds',
       '          (or DIGEST_LANGUAGES, DIGEST_MAX_ENTRY_CHARS, …); "digest config" shows the result.',
     );
   }
@@ -63,6 +64,19 @@ export function usage(): string {
     '          DATABASE_URL=postgres://… for a PostgreSQL server. --debug shows stack traces.',
     '',
   ].join('\n');
+}
+
+/**
+ * Makes an exception that no caller can catch (one thrown from a driver's timer) end the
+ * process like any failure: one sentence on stderr (the stack only with --debug), exit 1.
+ */
+export function exitOnUncaught(argv: string[]): void {
+  const name = argv.find((a) => !a.startsWith('-')) ?? 'digest';
+  process.on('uncaughtException', (err) => {
+    const { text } = describeUncaught(err, name, process.env, argv.includes('--debug'));
+    process.stderr.write(text);
+    process.exit(EXIT.failed);
+  });
 }
 
 /**

@@ -41,6 +41,7 @@ const SPEC: Record<Exclude<SettingKey, 'name'>, { env: string; flag: string; kin
   schedule: { env: 'DIGEST_SCHEDULE', flag: 'schedule', kind: 'cron' },
   maxEntryChars: { env: 'DIGEST_MAX_ENTRY_CHARS', flag: 'max-entry-chars', kind: 'int' },
   maxFileBytes: { env: 'DIGEST_MAX_FILE_BYTES', flag: 'max-file-bytes', kind: 'int' },
+  lockTimeoutSeconds: { env: 'DIGEST_LOCK_TIMEOUT_SECONDS', flag: 'lock-timeout-seconds', kind: 'int' },
 };
 
 /** The environment variable and flag of each overridable setting (for help and README). */
@@ -58,6 +59,7 @@ export const CONFIG_FLAGS = {
   schedule: { type: 'string' },
   'max-entry-chars': { type: 'string' },
   'max-file-bytes': { type: 'string' },
+  'lock-timeout-seconds': { type: 'string' },
 } as const;
 
 /** Values of CONFIG_FLAGS as parseArgs returns them. */

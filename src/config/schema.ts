@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ISO6391_TO_6393 } from '../language/language.ts';
 import { MAX_ENTRY_CHARS } from '../quality/quality.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../load/limits.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../read/files.ts';
 import type { PipelineConfig } from '../types.ts';
 
@@ -25,13 +26,14 @@ export const SETTING_KEYS = [
   'schedule',
   'maxEntryChars',
   'maxFileBytes',
+  'lockTimeoutSeconds',
 ] as const satisfies readonly (keyof PipelineConfig)[];
 
 /** A setting's name. */
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** A pipeline configuration with every optional field filled in. */
-export type EffectiveConfig = PipelineConfig & { maxEntryChars: number; maxFileBytes: number };
+export type EffectiveConfig = PipelineConfig & { maxEntryChars: number; maxFileBytes: number; lockTimeoutSeconds: number };
 
 /**
  * Built-in defaults, used for any setting the pipeline file leaves out (`name` defaults to the
@@ -47,6 +49,7 @@ export const DEFAULTS: Omit<EffectiveConfig, 'name'> = {
   schedule: null,
   maxEntryChars: MAX_ENTRY_CHARS,
   maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+  lockTimeoutSeconds: DEFAULT_LOCK_TIMEOUT_SECONDS,
 };
 
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
@@ -113,6 +116,7 @@ export const pipelineSchema = z
     }) as unknown as z.ZodType<string | null>,
     maxEntryChars: wholeNumber(1),
     maxFileBytes: wholeNumber(1),
+    lockTimeoutSeconds: wholeNumber(1),
   })
   .partial()
   .strict();

@@ -16,9 +16,25 @@ export function foldForKey(text: string): string {
     .trim();
 }
 
-/** The folded title without a country prefix: "Kanada. Foo – Bar!" -> "foo bar". */
+/** Keys longer than this many characters keep their start and a hash of the whole. */
+export const MAX_KEY_CHARS = 400;
+
+/**
+ * `key` itself when it has at most MAX_KEY_CHARS characters; else its first characters, `~`
+ * and 16 hex digits of its sha256, MAX_KEY_CHARS in all. Keys are indexed, and a btree entry
+ * holds at most 2,704 bytes: a 5,000-character title that does not compress would make the
+ * document's load fail. Equal keys stay equal, different ones stay different (to 64 bits).
+ */
+export function boundKey(key: string): string {
+  const chars = Array.from(key); // code points: never cut a surrogate pair
+  if (chars.length <= MAX_KEY_CHARS) return key;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return `${chars.slice(0, MAX_KEY_CHARS - 17).join('')}~${hash}`;
+}
+
+/** The folded title without a country prefix: "Kanada. Foo – Bar!" -> "foo bar" (bounded). */
 export function titleKey(title: string): string {
-  return foldForKey(titleWithoutPrefix(title));
+  return boundKey(foldForKey(titleWithoutPrefix(title)));
 }
 
 /**
@@ -26,7 +42,7 @@ export function titleKey(title: string): string {
  * date. Two entries with the same key are the same item; the title alone over-merges.
  */
 export function naturalKey(e: Pick<Entry, 'title' | 'source' | 'date'>): string {
-  return `${titleKey(e.title)}|${foldForKey(e.source ?? '')}|${e.date ?? ''}`;
+  return `${titleKey(e.title)}|${boundKey(foldForKey(e.source ?? ''))}|${e.date ?? ''}`;
 }
 
 /** sha256 over every value a user sees; changes when any of them changes. */

@@ -3,6 +3,7 @@ import { fingerprint, nearSimilarity } from '../dedupe/similarity.ts';
 import { type Db, rowsOf } from '../db/client.ts';
 import { diagnostics as diagnosticsT, documents, entries as entriesT, entryKeys, entryVersions, occurrences, runs } from '../db/schema.ts';
 import { isRejected } from '../quality/quality.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './limits.ts';
 import type { DedupedEntry, Diagnostic, RawDocument, RejectedDocument, RunCounts } from '../types.ts';
 
 /** Near-duplicate candidates compared exactly per entry (those sharing the most LSH buckets). */
@@ -226,6 +227,8 @@ export interface LoadOptions {
   noFuzzy: ReadonlySet<string>;
   /** Milliseconds the document took to read and parse (stored for the report). */
   parseMs?: number;
+  /** Seconds to wait for a lock another session holds; default DEFAULT_LOCK_TIMEOUT_SECONDS. */
+  lockTimeoutSeconds?: number;
 }
 
 /** The values of an entry as stored (item row, version row, occurrence row). */
@@ -410,6 +413,8 @@ export async function loadDocument(
   const started = Date.now();
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
+    // Never wait forever on a lock another session holds (a migration, VACUUM FULL, `lock table`).
+    await tx.execute(sql.raw(`set local lock_timeout = '${Math.round((opts.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000)}ms'`));
     await lockPath(tx, doc.path);
     const latest = await findLatestDocument(tx, doc.path);
     if (latest && latest.sha256 === doc.sha256 && latest.status === 'loaded') {

@@ -8,6 +8,8 @@ import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
 import type { Diagnostic, RejectedDocument, RunContext, RunCounts, RunResult } from '../types.ts';
+import { explainLoadError, failureReason } from '../db/errors.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../load/limits.ts';
 import { parseAndDedupe } from './parse.ts';
 
 /** Wraps an unexpected failure with the stage, the run and the original error as `cause`. */
@@ -18,7 +20,7 @@ export class PipelineStepFailed extends Error {
     readonly path: string | null,
     cause: unknown,
   ) {
-    super(`${stage} failed${runId != null ? ` in run ${runId}` : ''}${path ? ` on ${path}` : ''}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(`${stage} failed${runId != null ? ` in run ${runId}` : ''}${path ? ` on ${path}` : ''}: ${failureReason(cause)}`, { cause });
     this.name = 'PipelineStepFailed';
   }
 }
@@ -91,7 +93,7 @@ export async function ingestDocument(db: Db, runId: number, path: string, ctx: R
   const { parsed, entries } = parseAndDedupe(read.doc, runCtx, newDedupeState(noFuzzy));
   const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
   if (fatal) return rejectInput(db, runId, { path, sha256: read.doc.sha256, bytes: read.doc.bytes, reason: fatal });
-  const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0 });
+  const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0, ...(ctx.config.lockTimeoutSeconds ? { lockTimeoutSeconds: ctx.config.lockTimeoutSeconds } : {}) });
   if (result.alreadyLoaded) return { path, status: 'unchanged', counts: result.counts, diagnostics: [], rejections: [] };
   const diagnostics = [...parsed.diagnostics, ...entries.flatMap((e) => e.diagnostics)];
   const rejections: RunResult['rejections'] = [];
@@ -149,7 +151,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
     const finished = Date.now();
     return { runId, status: 'finished', startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, counts, issues, rejections, error: null };
   } catch (err) {
-    const wrapped = new PipelineStepFailed('load', runId, current, err);
+    const wrapped = new PipelineStepFailed('load', runId, current, await explainLoadError(db, err, ctx.config.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS));
     await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
     throw wrapped;
   } finally {

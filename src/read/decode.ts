@@ -77,14 +77,21 @@ export function decodeBytes(path: string, bytes: Uint8Array, opts: DecodeOptions
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     } catch {
-      const bad = firstInvalidUtf8(bytes);
+      const scan = scanUtf8(bytes);
+      const bad = scan.firstInvalid;
       const line = countLines(bytes, bad);
-      if (!looksLikeLegacyText(bytes)) {
+      if (scan.validMultiByte > 0 && scan.invalid <= scan.validMultiByte) {
+        // UTF-8 with a few broken sequences (a bad copy, a lone surrogate): keep every valid
+        // character and mark the broken ones, rather than turn the whole file into mojibake.
+        text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+        diagnostics.push(diag('read/invalid-utf8-replaced', { file: path, line }, `${path} has invalid UTF-8 in ${scan.invalid} place(s) (the first on line ${line}); the bad bytes were replaced with U+FFFD.`));
+      } else if (!looksLikeLegacyText(bytes)) {
         return reject('read/invalid-utf8', `${path} is not valid UTF-8 (first bad byte at offset ${bad}, line ${line}) and does not look like text in another encoding.`);
+      } else {
+        encoding = 'windows-1252';
+        text = decodeWindows1252(bytes);
+        diagnostics.push(diag('read/decoded-legacy', { file: path, line }, `${path} is not UTF-8 (first non-UTF-8 byte on line ${line}); decoded as Windows-1252.`));
       }
-      encoding = 'windows-1252';
-      text = decodeWindows1252(bytes);
-      diagnostics.push(diag('read/decoded-legacy', { file: path, line }, `${path} is not UTF-8 (first non-UTF-8 byte on line ${line}); decoded as Windows-1252.`));
     }
   }
 
@@ -140,17 +147,46 @@ function countLines(bytes: Uint8Array, upTo: number): number {
   return line;
 }
 
-/** Offset of the first byte that breaks UTF-8. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
+/**
+ * Walks the bytes as UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF): how many valid multi-byte characters and broken places (runs of bytes that are
+ * not UTF-8) there are, and the offset of the first broken one (the length when there is none).
+ */
+function scanUtf8(bytes: Uint8Array): { validMultiByte: number; invalid: number; firstInvalid: number } {
+  let validMultiByte = 0;
+  let invalid = 0;
+  let firstInvalid = bytes.length;
+  let inBad = false;
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const len = b < 0x80 ? 1 : b >> 5 === 0x6 ? 2 : b >> 4 === 0xe ? 3 : b >> 3 === 0x1e ? 4 : 0;
-    if (len === 0) return i;
-    for (let k = 1; k < len; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
-    i += len;
+    if (b < 0x80) {
+      inBad = false;
+      i++;
+      continue;
+    }
+    const len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    let ok = len > 0 && i + len <= bytes.length;
+    for (let k = 1; ok && k < len; k++) {
+      const c = bytes[i + k]!;
+      ok = k === 1 ? c >= lo && c <= hi : (c & 0xc0) === 0x80;
+    }
+    if (ok) {
+      validMultiByte++;
+      i += len;
+    } else {
+      if (invalid === 0) firstInvalid = i;
+      if (!inBad) invalid++; // a run of bad bytes is one broken place
+      inBad = true;
+      i++;
+      continue;
+    }
+    inBad = false;
   }
-  return i;
+  return { validMultiByte, invalid, firstInvalid };
 }
 
 /**

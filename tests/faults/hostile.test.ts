@@ -176,20 +176,11 @@ describe.each(targets)('hostile content into $name', ({ server }) => {
     expect(row.title).toBe('Entity \ufffd lone surrogate title');
   });
 
-  it('loads a UTF-8 file holding a lone surrogate\'s bytes (ED A0 80) without crashing: decoded as Windows-1252 with read/decoded-legacy', async () => {
+  it('loads a UTF-8 file holding a lone surrogate\'s bytes (ED A0 80): U+FFFD for them, every other character kept, with a warning', async () => {
     const r = finished(await ingest('surrogateUtf8'));
-    expect(r.issues['read/decoded-legacy']).toBe(1);
+    expect(r.issues['read/invalid-utf8-replaced']).toBe(1);
+    expect(r.issues['read/decoded-legacy']).toBeUndefined();
     expect((await rowsVersusParse(h, files.surrogateUtf8!)).mismatches).toEqual([]);
-  });
-
-  // BUG (src/read/decode.ts): one invalid UTF-8 sequence (here the bytes of a lone surrogate,
-  // ED A0 80) makes the reader decode the WHOLE file as Windows-1252, so every valid UTF-8
-  // character becomes mojibake: "😀" -> "ðŸ˜€", "ä" -> "Ã¤", "Grüße" -> "GrÃ¼ÃŸe", and the entry
-  // is loaded like that with only an info note (read/decoded-legacy). DESIGN.md: invalid UTF-8
-  // is "a clear rejection, not mojibake". Needed: try Windows-1252 only when the bytes are not
-  // mostly valid UTF-8 (e.g. no valid multi-byte sequence at all); otherwise reject as
-  // read/invalid-utf8 or decode as UTF-8 with U+FFFD for the bad sequence and a warning.
-  it.fails('keeps the valid UTF-8 characters of a file that holds one invalid sequence', async () => {
     const row = await one<{ title: string; body: string }>(h, sql`select title, body from entries where title like 'Surrogate title%'`);
     expect(row.title).toContain('😀');
     expect(row.body).toContain('Grüße');
@@ -214,35 +205,42 @@ describe.each(targets)('hostile content into $name', ({ server }) => {
     expect(await one(h, sql`select length(title)::int as n from entries where title like 'Wharm0%'`)).toEqual({ n: 5000 });
   });
 
-  // BUG (schema + loader): a title of 5,000 characters that does not compress (random letters;
-  // also ~1,400 characters of Cyrillic or CJK) makes the natural key longer than a btree entry
-  // may be: "index row size 5016 exceeds btree version 4 maximum 2704 for index
-  // entries_key_key" (entry_keys' primary key and entries_title_key_idx have the same limit).
-  // The document's transaction fails and with it the whole run (status failed); the
-  // files after it are not loaded. Needed: index a hash of the key (md5/sha256 of key and
-  // title_key, unique on the hash), or reject over-long titles as an entry diagnostic
-  // (e.g. entry/title-too-long) before loading.
-  it.fails('loads or rejects (with a code) a 5,000-character title of random letters, and the run finishes', async () => {
+  // A 5,000-character title that does not compress (random letters) once made the natural
+  // key longer than a btree entry may be; keys are now bounded (src/dedupe/keys.ts boundKey).
+  it('loads or rejects (with a code) a 5,000-character title of random letters, and the run finishes', async () => {
     const r = finished(await ingest('longRandom'));
     const check = await rowsVersusParse(h, files.longRandom!);
     expect(check.mismatches).toEqual([]);
     expect(r.counts.entriesRead).toBe(1);
   });
 
-  // BUG (error reporting): when a document fails to load, the one-line error is drizzle's
-  // "Failed query: insert into ... params: [...]" with every parameter of the statement (131 KB
-  // here: all titles, bodies and provenance of the document), and the database's own reason
-  // ("index row size ... exceeds btree maximum") is not in it, with or without --debug.
-  // Needed: report the driver error's message (err.cause) and the file, not the SQL and params.
-  it.fails('reports a failed load as one short sentence with the database\'s reason', async () => {
+  // A document whose load the database refuses (here a trigger stands in for any server-side
+  // error): the one-line error gives the file, the database's reason and SQLSTATE, not
+  // drizzle's "Failed query: ... params: [...]" with every value of the statement (it once ran
+  // to 131 KB and hid the reason).
+  it('reports a failed load as one short sentence with the database\'s reason', async () => {
+    const many = Array.from({ length: 200 }, (_, k) => `${k === 150 ? 'Trigger me' : `Ordinary item ${k}`} about naloxone distribution\n\nA body of text for entry ${k} that is long enough. (Filter, USA, 12.05.2021)`);
+    const file = join(root, 'fails-on-load.txt');
+    writeFileSync(file, page(...many));
+    await h.db.execute(sql.raw(`create function digest_test_refuse() returns trigger language plpgsql as $$
+      begin if new.title like 'Trigger me%' then raise exception 'the database refused this row (a test trigger)'; end if; return new; end $$`));
+    await h.db.execute(sql.raw('create trigger digest_test_refuse before insert on entries for each row execute function digest_test_refuse()'));
     await h.close(); // the CLI needs the PGlite lock
-    const r = await digestProc(['ingest', '--quiet', ...db.args, files.longRandom!], { cwd: root, env: db.env }).finally(async () => {
+    const r = await digestProc(['ingest', '--quiet', ...db.args, file], { cwd: root, env: db.env }).finally(async () => {
       h = await db.open();
+      await h.db.execute(sql.raw('drop trigger digest_test_refuse on entries'));
+      await h.db.execute(sql.raw('drop function digest_test_refuse()'));
     });
     expect(r.stderr).not.toContain('database in use');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/index row size|exceeds|too long/i);
-    expect(r.stderr.length).toBeLessThan(2000);
+    expect(r.stderr).toContain('fails-on-load.txt');
+    expect(r.stderr).toContain('the database refused this row (a test trigger) (SQLSTATE P0001)');
+    expect(r.stderr).not.toMatch(/Failed query|params:/);
+    expect(r.stderr.length).toBeLessThan(1000);
+    const [run] = rowsOf<{ status: string; error: string }>(await h.db.execute(sql`select status, error from runs order by id desc limit 1`));
+    expect(run!.status).toBe('failed');
+    expect(run!.error).toContain('(SQLSTATE P0001)');
+    expect(run!.error.length).toBeLessThan(1000);
   }, 120_000);
 
   it('rejects a 10 MB entry as entry/too-large (raw text kept) and loads the entries around it', async () => {

@@ -11,9 +11,10 @@
  *                                       next one starts (between documents)
  *   {"kind":"retire","at":2|"commit"}   in the run's final transaction (retire + finish)
  *
- * A loading transaction is one whose first statement takes the per-path advisory lock. CONFIG is
- * JSON: { db: { url } | { dir }, paths, kill? }. Prints one JSON line per event on stdout:
- * ready, tx (begin), document, kill (just before the signal), done, error.
+ * A loading transaction is one whose first statement sets its lock_timeout or takes the
+ * per-path advisory lock. CONFIG is JSON: { db: { url } | { dir }, paths, kill? }. Prints one
+ * JSON line per event on stdout: ready, tx (begin), document, kill (just before the signal),
+ * done, error.
  */
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { createDb, type Db } from '../../src/db/client.ts';
@@ -70,7 +71,7 @@ function watchTx(tx: Db, info: { n: number; kind: string | null; statements: num
         if (info.statements === 1) {
           const text = prop === 'execute' ? sqlText(args[0]) : '';
           if (docEvents >= totalInputs) info.kind = 'retire';
-          else if (text.includes('pg_advisory_xact_lock')) info.kind = 'load';
+          else if (text.includes('pg_advisory_xact_lock') || text.includes('lock_timeout')) info.kind = 'load';
           else info.kind = 'other';
           if (info.kind === 'load') loadTx++;
           emit({ event: 'tx', n: info.n, kind: info.kind, load: info.kind === 'load' ? loadTx : null });
