@@ -100,7 +100,7 @@ describe.skipIf(!SERVER)('database faults on the PostgreSQL server', () => {
     expect(got.runs.at(-1)!.status).toBe('finished');
   }, 300_000);
 
-  it.concurrent('waits for a table lock held for 6 s and then finishes with the same state (there is no lock_timeout)', async () => {
+  it.concurrent('waits for a table lock held for 6 s (under its lock_timeout) and then finishes with the same state', async () => {
     const db = await freshServerDb(SERVER!, 'lock');
     dbs.push(db);
     await digestProc(['migrate'], { cwd: work, env: db.env });
