@@ -2,7 +2,7 @@ import { diag } from '../diagnostics.ts';
 import { isRejected } from '../quality/quality.ts';
 import type { DedupedEntry, Entry, RunContext } from '../types.ts';
 import { contentHash, naturalKey } from './keys.ts';
-import { type Fingerprint, fingerprint, nearSimilarity } from './similarity.ts';
+import { BUCKET_ROWS, type Fingerprint, fingerprint, MAX_CANDIDATES, MIN_SHARED_BANDS, nearSimilarity } from './similarity.ts';
 
 interface Seen {
   ref: string;
@@ -31,22 +31,32 @@ export function isTitleOnly(e: Pick<Entry, 'body' | 'source' | 'date'>): boolean
   return !e.body.trim() && !e.source && !e.date;
 }
 
-/** Items compared exactly per entry: those sharing the most LSH buckets with it. */
-const MAX_CANDIDATES = 20;
-/** Items kept per bucket (the most recent): bounds the work on pages of near-identical entries. */
-const MAX_BUCKET = 64;
+/** An earlier item in an entry's LSH buckets, and how many of the entry's buckets hold it. */
+export interface BucketCandidate {
+  cand: Seen & { fp: Fingerprint };
+  shared: number;
+}
 
-/** The best near-duplicate of `fp` among the items in its LSH buckets, at or above `threshold`. */
-function nearest(state: DedupeState, fp: Fingerprint, threshold: number): (Seen & { similarity: number }) | null {
-  const shared = new Map<string, { cand: Seen & { fp: Fingerprint }; n: number }>();
+/**
+ * The items an entry is compared with: of those in its LSH buckets (each bucket keeps its
+ * BUCKET_ROWS most recent items), the ones in at least MIN_SHARED_BANDS of them, the
+ * MAX_CANDIDATES in most first (ties in the order they were met).
+ */
+export function bucketCandidates(state: DedupeState, fp: Fingerprint): BucketCandidate[] {
+  const shared = new Map<string, BucketCandidate>();
   for (const b of fp.bands) {
     for (const cand of state.buckets.get(b) ?? []) {
       const hit = shared.get(cand.ref);
-      if (hit) hit.n++;
-      else shared.set(cand.ref, { cand, n: 1 });
+      if (hit) hit.shared++;
+      else shared.set(cand.ref, { cand, shared: 1 });
     }
   }
-  const ranked = [...shared.values()].sort((a, b) => b.n - a.n).slice(0, MAX_CANDIDATES);
+  return [...shared.values()].filter((c) => c.shared >= MIN_SHARED_BANDS).sort((a, b) => b.shared - a.shared).slice(0, MAX_CANDIDATES);
+}
+
+/** The best near-duplicate of `fp` at or above `threshold` among its bucket candidates. */
+function nearest(state: DedupeState, fp: Fingerprint, threshold: number): (Seen & { similarity: number }) | null {
+  const ranked = bucketCandidates(state, fp);
   let best: (Seen & { similarity: number }) | null = null;
   for (const { cand } of ranked) {
     const sim = nearSimilarity(fp, cand.fp);
@@ -109,7 +119,7 @@ export function dedupe(entries: readonly Entry[], state: DedupeState, ctx: RunCo
         if (!list) state.buckets.set(b, [{ ...seen, fp }]);
         else {
           list.push({ ...seen, fp });
-          if (list.length > MAX_BUCKET) list.shift();
+          if (list.length > BUCKET_ROWS) list.shift();
         }
       }
     }

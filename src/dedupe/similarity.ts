@@ -11,6 +11,30 @@ import { foldForKey, titleKey } from './keys.ts';
 export const MINHASH_SIZE = 192;
 export const BANDS = 32;
 const ROWS = MINHASH_SIZE / BANDS;
+
+/**
+ * An earlier item is a near-duplicate candidate of an entry only when the two share at least
+ * this many of their BANDS buckets. One shared bucket is what boilerplate gives unrelated
+ * entries (a journal line, an author list, "doi: 10.1016/j.drugpo"): such buckets fill up
+ * with every entry that carries it, and counting them made the candidates of an entry grow
+ * with the table. A pair at Jaccard >= 0.8 shares far more: in ~18,500 edited copies of the
+ * seed page's and the bench generator's entries at Jaccard 0.78 and above (whole entries and
+ * bare titles), the fewest was 3 and the median 9 to 28 by similarity; independent bands would
+ * give P[fewer than 2] = 7e-4 at exactly 0.8 and 5e-6 at 0.85.
+ * tests/unit/dedupe/candidates.test.ts checks it on edited copies of the corpus fixtures.
+ */
+export const MIN_SHARED_BANDS = 2;
+/** Candidates compared exactly per entry: those sharing the most buckets with it. */
+export const MAX_CANDIDATES = 20;
+/**
+ * Items read per bucket of an entry: in memory the most recent ones; in the database the first
+ * ones in the table's physical order (the oldest, for a table that is mostly appended to; the
+ * same ones for the same table, though a dump and restore may change which). A bucket that
+ * boilerplate has filled contributes this many at most, so an entry's cost stays bounded
+ * whatever the table holds, and its real near-duplicates are still found through the buckets
+ * they share that the boilerplate does not fill.
+ */
+export const BUCKET_ROWS = 64;
 /** Shingle length in characters of the folded text. */
 const SHINGLE = 5;
 /** Characters of folded text that are fingerprinted (title + start of the body). */

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { genEntry } from '../../../bench/generate.ts';
+import { rng } from '../../../bench/generate.ts';
 
 /**
  * A generated corpus of digest pages in two versions, for the crash harness: `v1/pages/*` and
@@ -31,17 +32,6 @@ export interface Corpus {
 }
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function page(texts: string[]): string {
   return `${['A- A A+', ...texts].join('\n\n\n')}\n`;

@@ -11,17 +11,8 @@ import { childProc, digestProc, type ParentKill, type ProcResult } from './proc.
 import { type DbState, runRows, snapshot } from './state.ts';
 import { type FreshDb, withDb } from './targets.ts';
 
-/** Seeded PRNG (mulberry32), so a failing kill plan can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, the benchmark generator's), so a failing kill plan can be replayed from its seed. */
+export { rng } from '../../../bench/generate.ts';
 
 /** A temp folder for one test file. */
 export function tempRoot(tag: string): string {
