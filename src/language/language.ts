@@ -1,9 +1,9 @@
-import { francAll } from 'franc';
 import { diag } from '../diagnostics.ts';
 import { isAuthorLine, readCitations } from '../extract/citation.ts';
 import { titlePrefixCountry } from '../extract/country.ts';
 import { stripNote } from '../extract/source-note.ts';
 import type { Diagnostic, ExtractedEntry, Found, RunContext } from '../types.ts';
+import { francRanking } from './trigrams.ts';
 
 /** ISO 639-1 -> ISO 639-3 for the languages digest pages are written in. */
 export const ISO6391_TO_6393: Record<string, string> = {
@@ -175,7 +175,7 @@ export function languageOfText(text: string, config: RunContext['config'], rules
     text,
     letters: letterCount(text),
     config,
-    franc: () => (ranking ??= francAll(text, { only, minLength: 1 })),
+    franc: () => (ranking ??= francRanking(text, only)),
   };
   for (const rule of rules) {
     const hit = rule.find(input);
@@ -185,14 +185,26 @@ export function languageOfText(text: string, config: RunContext['config'], rules
 }
 
 /**
+ * Answers already given for a text (the rules are a function of the text and the settings):
+ * a repeated entry, which the dedupe stage will merge into its first occurrence, is not run
+ * through franc again. Keep one per document and configuration.
+ */
+export type LanguageMemo = Map<string, { value: string; rule: string; why?: string }>;
+
+/**
  * The `language` stage: over a bounded prefix of title + prose (`languageMaxChars`), the
  * rules above: function words for short texts, `und` below `languageMinLength` letters,
  * otherwise franc restricted to the configured languages, `und` when the runner-up's score
- * is within `languageMargin` of the winner's.
+ * is within `languageMargin` of the winner's. `memo` (optional) reuses the answer for a text
+ * seen before (exact repeats within a document).
  */
-export function detectLanguage(e: ExtractedEntry, ctx: RunContext): { language: Found<string>; diagnostics: Diagnostic[] } {
+export function detectLanguage(e: ExtractedEntry, ctx: RunContext, memo?: LanguageMemo): { language: Found<string>; diagnostics: Diagnostic[] } {
   const text = languageText(e, ctx.config.languageMaxChars);
-  const answer = languageOfText(text, ctx.config);
+  let answer = memo?.get(text);
+  if (!answer) {
+    answer = languageOfText(text, ctx.config);
+    memo?.set(text, answer);
+  }
   const language = { value: answer.value, rule: answer.rule, line: e.draft.titleLine, text: text.slice(0, 80) };
   if (answer.value !== 'und') return { language, diagnostics: [] };
   const at = { file: e.draft.file, n: e.draft.n, line: e.draft.titleLine };

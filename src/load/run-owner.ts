@@ -32,7 +32,12 @@ export interface OwnedRun {
  * PGlite is opened by one process at a time (its lock file), so every other running run there
  * is dead.
  */
-export async function startOwnedRun(handle: DbHandle, pipeline: string, paths: string[]): Promise<OwnedRun> {
+export async function startOwnedRun(handle: DbHandle, pipeline: string, paths: string[], opts: { dryRun?: boolean } = {}): Promise<OwnedRun> {
+  if (opts.dryRun) {
+    // Inside the dry run's transaction, which rolls back: the run row goes with it, and
+    // closing other runs is no business of a run that writes nothing.
+    return { runId: await startRun(handle.db, pipeline, paths), release: async () => {} };
+  }
   if (handle.kind === 'pglite' || !handle.url) {
     const runId = await startRun(handle.db, pipeline, paths);
     await abandonStaleRuns(handle.db, runId);

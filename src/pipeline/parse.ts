@@ -1,6 +1,6 @@
 import { dedupe, type DedupeState } from '../dedupe/dedupe.ts';
 import { extract } from '../extract/extract.ts';
-import { detectLanguage } from '../language/language.ts';
+import { detectLanguage, type LanguageMemo } from '../language/language.ts';
 import { checkQuality } from '../quality/quality.ts';
 import { toBlocks } from '../read/blocks.ts';
 import { segment } from '../segment/segment.ts';
@@ -26,17 +26,20 @@ export function parseDocument(doc: RawDocument, ctx: RunContext): ParsedDocument
   if (seg.entries.length === 0) {
     diagnostics.push(diag('segment/no-entries', { file: doc.path }, `${doc.path} holds text but no entry could be cut out of it.`));
   }
-  const entries = seg.entries.map((draft) => parseDraft(draft, ctx));
+  // Exact repeats within the document get their language from the first one (no second franc).
+  const memo: LanguageMemo = new Map();
+  const entries = seg.entries.map((draft) => parseDraft(draft, ctx, memo));
   return { doc, entries, diagnostics };
 }
 
 /**
  * Runs extract -> language -> quality on one segmented entry (what `digest replay` re-runs on a
- * quarantined entry). `ctx.config.maxEntryChars` bounds the entry's size.
+ * quarantined entry). `ctx.config.maxEntryChars` bounds the entry's size. `memo`: language
+ * answers already given in this document.
  */
-export function parseDraft(draft: EntryDraft, ctx: RunContext): Entry {
+export function parseDraft(draft: EntryDraft, ctx: RunContext, memo?: LanguageMemo): Entry {
   const ex = extract(draft, ctx);
-  const lang = detectLanguage(ex, ctx);
+  const lang = detectLanguage(ex, ctx, memo);
   return checkQuality(ex, lang.language, lang.diagnostics, ctx.config.maxEntryChars);
 }
 

@@ -1,16 +1,16 @@
-import { newDedupeState } from '../dedupe/dedupe.ts';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import type { Db, DbHandle } from '../db/client.ts';
-import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
+import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, refreshStatistics, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
 import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
 import type { Diagnostic, RejectedDocument, RunContext, RunCounts, RunResult } from '../types.ts';
 import { explainLoadError, failureReason } from '../db/errors.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../load/limits.ts';
-import { parseAndDedupe } from './parse.ts';
+import { inlinePool, type ParsePool, workerPool } from './pool.ts';
+import { parseRead, type Prepared } from './prepare.ts';
 
 /** Wraps an unexpected failure with the stage, the run and the original error as `cause`. */
 export class PipelineStepFailed extends Error {
@@ -23,6 +23,31 @@ export class PipelineStepFailed extends Error {
     super(`${stage} failed${runId != null ? ` in run ${runId}` : ''}${path ? ` on ${path}` : ''}: ${failureReason(cause)}`, { cause });
     this.name = 'PipelineStepFailed';
   }
+}
+
+/** Fewer documents to parse than this are parsed in this thread whatever `workers` says. */
+const MIN_DOCUMENTS_FOR_WORKERS = 4;
+/** Documents read and parsed ahead of the loader, per worker (bounds memory with `AHEAD_BYTES`). */
+const AHEAD_PER_WORKER = 16;
+/** Input bytes read and parsed ahead of the loader (a larger document still goes alone). */
+const AHEAD_BYTES = 32 * 1024 * 1024;
+/**
+ * The loader refreshes the planner's statistics after this many entries loaded in a run, then
+ * after 4x as many, and so on (a few ANALYZEs per run whatever its size; see refreshStatistics).
+ */
+const FIRST_STATISTICS_AT = 5000;
+
+/** Options of `runIngest`. */
+export interface IngestOptions {
+  /** Do everything in one transaction and roll it back (default false). */
+  dryRun?: boolean;
+  /**
+   * Parse worker threads (default 0: every stage in this thread). With N > 0 (and at least 4
+   * documents to parse), N threads read and parse documents ahead of
+   * the loader (at most 16N documents and 32 MiB of input at a time) while this thread loads
+   * them in input order: the rows and ids are the same as with 0.
+   */
+  workers?: number;
 }
 
 /** Called after each document (progress reporting). */
@@ -39,15 +64,15 @@ export async function runIngest(
   paths: string[],
   ctx: RunContext,
   onDocument: OnDocument = () => {},
-  opts: { dryRun?: boolean } = {},
+  opts: IngestOptions = {},
 ): Promise<RunResult> {
-  if (!opts.dryRun) return ingestInto(handle, paths, ctx, onDocument);
+  if (!opts.dryRun) return ingestInto(handle, paths, ctx, onDocument, opts);
   // A dry run does all the work inside one transaction and rolls it back: the counts are what
   // a real run would report, and nothing is written (sequences may still advance).
   let result: RunResult | null = null;
   try {
     await handle.db.transaction(async (tx) => {
-      result = await ingestInto({ ...handle, db: tx as unknown as Db }, paths, ctx, onDocument);
+      result = await ingestInto({ ...handle, db: tx as unknown as Db }, paths, ctx, onDocument, opts);
       tx.rollback();
     });
   } catch (err) {
@@ -89,13 +114,18 @@ export async function ingestDocument(db: Db, runId: number, path: string, ctx: R
   }
   // Dedupe within the document in memory; across documents and runs, the loader matches
   // against the database (so memory does not grow with the run).
-  const runCtx: RunContext = { ...ctx, runId };
-  const { parsed, entries } = parseAndDedupe(read.doc, runCtx, newDedupeState(noFuzzy));
-  const fatal = parsed.diagnostics.find((d) => d.severity === 'error');
-  if (fatal) return rejectInput(db, runId, { path, sha256: read.doc.sha256, bytes: read.doc.bytes, reason: fatal });
-  const result = await loadDocument(db, runId, read.doc, entries, parsed.diagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs: Date.now() - t0, ...(ctx.config.lockTimeoutSeconds ? { lockTimeoutSeconds: ctx.config.lockTimeoutSeconds } : {}) });
+  const prepared = parseRead(read.doc, { ...ctx, runId }, noFuzzy, t0);
+  return loadPrepared(db, runId, prepared as Extract<Prepared, { kind: 'parsed' }>, ctx, noFuzzy);
+}
+
+/** Loads a parsed document (rejected as a whole when a document-level error was found). */
+async function loadPrepared(db: Db, runId: number, prepared: Extract<Prepared, { kind: 'parsed' }>, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
+  const { path, doc, entries, diagnostics: docDiagnostics, parseMs } = prepared;
+  const fatal = docDiagnostics.find((d) => d.severity === 'error');
+  if (fatal) return rejectInput(db, runId, { path, sha256: doc.sha256, bytes: doc.bytes, reason: fatal });
+  const result = await loadDocument(db, runId, doc, entries, docDiagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs, ...(ctx.config.lockTimeoutSeconds ? { lockTimeoutSeconds: ctx.config.lockTimeoutSeconds } : {}) });
   if (result.alreadyLoaded) return { path, status: 'unchanged', counts: result.counts, diagnostics: [], rejections: [] };
-  const diagnostics = [...parsed.diagnostics, ...entries.flatMap((e) => e.diagnostics)];
+  const diagnostics = [...docDiagnostics, ...entries.flatMap((e) => e.diagnostics)];
   const rejections: RunResult['rejections'] = [];
   for (const e of entries) {
     const err = e.diagnostics.find((d) => d.severity === 'error');
@@ -104,22 +134,82 @@ export async function ingestDocument(db: Db, runId: number, path: string, ctx: R
   return { path, status: 'loaded', counts: result.counts, diagnostics, rejections };
 }
 
-async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, onDocument: OnDocument): Promise<RunResult> {
+/**
+ * Loads a prepared document that was not recognised as unchanged before parsing: rejected
+ * when unreadable, else loaded in one transaction (which itself answers `unchanged` when this
+ * version is already its path's latest: a path given twice, or another loader first).
+ */
+async function finishPrepared(db: Db, runId: number, prepared: Prepared, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
+  if (prepared.kind === 'unreadable') return rejectInput(db, runId, prepared.rejected);
+  return loadPrepared(db, runId, prepared, ctx, noFuzzy);
+}
+
+async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, onDocument: OnDocument, opts: IngestOptions): Promise<RunResult> {
   const { db } = handle;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const owned = await startOwnedRun(handle, ctx.config.name, paths);
+  const owned = await startOwnedRun(handle, ctx.config.name, paths, { dryRun: Boolean(opts.dryRun) });
   const { runId } = owned;
   let counts = zeroCounts();
   const issues: Record<string, number> = {};
   const rejections: RunResult['rejections'] = [];
   const noFuzzy = await splitKeys(db);
+  const runCtx: RunContext = { ...ctx, runId };
   let current: string | null = null;
+  let pool: ParsePool | null = null;
   try {
     const inputs = await listInputs(paths);
     // Unchanged files are recognised by content hash against one prefetch of the latest
     // versions, and recorded in batches: an unchanged corpus costs a read and a hash per file.
     const latest = await latestVersions(db, inputs.flatMap((i) => ('path' in i ? [i.path] : [])));
+    // The hash check first, in this thread (a read and a hash per known file): parse workers
+    // start only when enough documents need parsing to pay for their start-up (~1-2 s).
+    const unchanged = new Set<number>();
+    const sizes: number[] = [];
+    for (let k = 0; k < inputs.length; k++) {
+      const item = inputs[k]!;
+      if (!('path' in item)) continue;
+      const known = latest.get(item.path);
+      if (known) {
+        const bytes = await readFile(item.path).catch(() => null);
+        if (bytes && createHash('sha256').update(bytes).digest('hex') === known.sha256) {
+          unchanged.add(k);
+          continue;
+        }
+      }
+      sizes[k] = (await stat(item.path).catch(() => null))?.size ?? 0;
+    }
+    const toParse = inputs.filter((i, k) => 'path' in i && !unchanged.has(k)).length;
+    const workers = toParse >= MIN_DOCUMENTS_FOR_WORKERS ? Math.min(opts.workers ?? 0, toParse) : 0;
+    pool = workers > 0 ? workerPool(workers, runCtx, noFuzzy) : inlinePool(runCtx, noFuzzy);
+    // Documents are read and parsed ahead of the one being loaded, within a bounded window (at
+    // most AHEAD_PER_WORKER documents per worker and AHEAD_BYTES of input, always at least
+    // one), so memory does not grow with the number of files; results are taken in input order.
+    const queued: Array<Promise<Prepared> | null> = [];
+    let inFlightBytes = 0;
+    let inFlightDocs = 0;
+    let loadedEntries = 0;
+    let statisticsAt = FIRST_STATISTICS_AT;
+    const fill = (k: number) => {
+      while (queued.length < inputs.length) {
+        const j = queued.length;
+        const item = inputs[j]!;
+        if (!('path' in item) || unchanged.has(j)) {
+          queued.push(null);
+          continue;
+        }
+        const size = sizes[j] ?? 0;
+        const room = pool!.workers === 0
+          ? j <= k
+          : j <= k || (inFlightDocs < AHEAD_PER_WORKER * pool!.workers && inFlightBytes + size <= AHEAD_BYTES);
+        if (!room) break;
+        inFlightBytes += size;
+        inFlightDocs++;
+        const p = pool!.prepare({ path: item.path });
+        p.catch(() => {}); // awaited in order below; a failure surfaces there
+        queued.push(p);
+      }
+    };
     let pending: Array<{ id: number; entryCount: number; path: string }> = [];
     const flush = async () => {
       if (!pending.length) return;
@@ -127,20 +217,31 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
       for (const p of pending) onDocument({ runId, path: p.path, status: 'unchanged', counts });
       pending = [];
     };
-    for (const item of inputs) {
+    for (let k = 0; k < inputs.length; k++) {
+      fill(k);
+      const item = inputs[k]!;
       current = 'rejected' in item ? item.rejected.path : item.path;
-      const known = 'path' in item ? latest.get(item.path) : undefined;
-      if (known && 'path' in item) {
-        const bytes = await readFile(item.path).catch(() => null);
-        if (bytes && createHash('sha256').update(bytes).digest('hex') === known.sha256) {
-          pending.push({ id: known.id, entryCount: known.entryCount, path: item.path });
-          if (pending.length >= 500) await flush();
-          continue;
-        }
+      if (unchanged.has(k) && 'path' in item) {
+        const known = latest.get(item.path)!;
+        pending.push({ id: known.id, entryCount: known.entryCount, path: item.path });
+        if (pending.length >= 500) await flush();
+        continue;
+      }
+      const prepared = queued[k] ? await queued[k] : null;
+      if (queued[k]) {
+        queued[k] = null;
+        inFlightBytes -= sizes[k] ?? 0;
+        inFlightDocs--;
+        fill(k);
       }
       await flush();
-      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await ingestDocument(db, runId, item.path, ctx, noFuzzy);
+      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await finishPrepared(db, runId, prepared!, ctx, noFuzzy);
       counts = addCounts(counts, out.counts);
+      if (out.status === 'loaded') loadedEntries += out.counts.entriesRead;
+      if (loadedEntries >= statisticsAt) {
+        await refreshStatistics(db);
+        statisticsAt = loadedEntries * 4;
+      }
       for (const d of out.diagnostics) issues[d.code] = (issues[d.code] ?? 0) + 1;
       rejections.push(...out.rejections);
       onDocument({ runId, path: out.path, status: out.status, counts, ...(out.reason ? { reason: out.reason } : {}) });
@@ -155,6 +256,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
     await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
     throw wrapped;
   } finally {
+    await pool?.close();
     await owned.release().catch(() => {});
   }
 }

@@ -43,6 +43,8 @@ function titleLike(block: Block): boolean {
 interface Open {
   draft: EntryDraft;
   closed: EntryBoundary | null;
+  /** foldTitle(draft.title), computed once. */
+  folded: string;
 }
 
 /** Why the entry is closed after `block` was added to it, or null when it stays open. */
@@ -87,11 +89,14 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
       diagnostics: [],
     };
     entries.push(draft);
-    return { draft, closed: closed ?? (rest.length ? closesEntry({ ...block, lines: rest }) : null) };
+    return { draft, closed: closed ?? (rest.length ? closesEntry({ ...block, lines: rest }) : null), folded: foldTitle(draft.title) };
   };
 
   const seenTitles = new Set<string>();
   const blocks = input.blocks;
+  // titleLike() of each block is asked twice (as the next block, then as the current one).
+  const titleLikeAt: Array<boolean | undefined> = [];
+  const isTitleLike = (k: number) => (titleLikeAt[k] ??= titleLike(blocks[k]!));
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
     const text = blockText(block).trim();
@@ -106,25 +111,26 @@ export function segment(input: BlockDocument, ctx: RunContext): { entries: Entry
     const next = blocks[i + 1];
     // A stray repeat of an earlier title, followed after one blank line by another title-like
     // line: a title-only entry of its own (the next line opens the next entry).
-    const nextIsTitleLike = next !== undefined && next.gapBefore === 1 && titleLike(next);
-    const repeatsEarlier = single && seenTitles.has(foldTitle(firstLine)) && nextIsTitleLike;
+    const nextIsTitleLike = next !== undefined && next.gapBefore === 1 && isTitleLike(i + 1);
+    const folded = single ? foldTitle(firstLine) : null;
+    const repeatsEarlier = folded != null && nextIsTitleLike && seenTitles.has(folded);
     // Nothing of its own follows a repeated title line when the next block opens an entry anyway.
     const nextOpensEntry = next === undefined || next.gapBefore >= 2 || next.kind === 'heading' || nextIsTitleLike;
     if (!cur || block.gapBefore >= 2 || block.kind === 'heading') {
       startNew = true;
       if (repeatsEarlier) closedNow = 'repeated-title';
-    } else if (single && foldTitle(firstLine) === foldTitle(cur.draft.title) && (cur.draft.body.length > 0 || cur.closed)) {
+    } else if (folded != null && folded === cur.folded && (cur.draft.body.length > 0 || cur.closed)) {
       // The current title again: a stray repeated line (closed at once), or, when a body of
       // its own follows, a second entry under the same title (e.g. next year's report).
       startNew = true;
       closedNow = nextOpensEntry ? 'repeated-title' : null;
-    } else if (cur.closed && titleLike(block)) {
+    } else if (cur.closed && isTitleLike(i)) {
       startNew = true;
     }
     if (startNew) {
       if (cur) cur.draft.closedBy = cur.closed ?? 'gap';
       cur = open(block, closedNow);
-      seenTitles.add(foldTitle(cur.draft.title));
+      seenTitles.add(cur.folded);
       if (closedNow) cur.draft.closedBy = closedNow;
       continue;
     }
