@@ -12,7 +12,7 @@ function lazy<K extends string>(load: () => Promise<Record<K, Command>>, name: K
 }
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
-  ingest: { run: lazy(() => import('./ingest.ts'), 'ingestCommand'), help: 'ingest [PATH…] [--dry-run] read, parse and load files (default raw/) and print a summary; --quiet, --verbose' },
+  ingest: { run: lazy(() => import('./ingest.ts'), 'ingestCommand'), help: 'ingest [PATH…] [--dry-run] [--workers N] read, parse and load files (default raw/) and print a summary; --quiet, --verbose' },
   parse: { run: lazy(() => import('./parse.ts'), 'parseCommand'), help: 'parse FILE…               parse without a database; print JSONL' },
   export: { run: lazy(() => import('./export.ts'), 'exportCommand'), help: 'export [--format jsonl|csv] print the loaded entries' },
   eval: { run: lazy(() => import('./eval.ts'), 'evalCommand'), help: 'eval --gold G.jsonl FILE… score parsing against a gold annotation' },
