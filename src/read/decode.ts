@@ -80,7 +80,7 @@ export function decodeBytes(path: string, bytes: Uint8Array, opts: DecodeOptions
       const scan = scanUtf8(bytes);
       const bad = scan.firstInvalid;
       const line = countLines(bytes, bad);
-      if (scan.validMultiByte > 0 && scan.invalid <= scan.validMultiByte) {
+      if (scan.validMultiByteBytes > 0 && scan.invalidBytes <= scan.validMultiByteBytes) {
         // UTF-8 with a few broken sequences (a bad copy, a lone surrogate): keep every valid
         // character and mark the broken ones, rather than turn the whole file into mojibake.
         text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
@@ -149,11 +149,15 @@ function countLines(bytes: Uint8Array, upTo: number): number {
 
 /**
  * Walks the bytes as UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
- * U+10FFFF): how many valid multi-byte characters and broken places (runs of bytes that are
- * not UTF-8) there are, and the offset of the first broken one (the length when there is none).
+ * U+10FFFF): how many bytes belong to valid multi-byte characters and how many are not
+ * UTF-8, in how many broken places (runs of bad bytes), and the offset of the first broken
+ * one (the length when there is none). A file is repaired as UTF-8 only when its bad bytes are
+ * no more than its valid multi-byte ones: a few broken sequences in real UTF-8 text, not noise
+ * (random high bytes form valid pairs by chance, but about three bad bytes for each good one).
  */
-function scanUtf8(bytes: Uint8Array): { validMultiByte: number; invalid: number; firstInvalid: number } {
-  let validMultiByte = 0;
+function scanUtf8(bytes: Uint8Array): { validMultiByteBytes: number; invalidBytes: number; invalid: number; firstInvalid: number } {
+  let validMultiByteBytes = 0;
+  let invalidBytes = 0;
   let invalid = 0;
   let firstInvalid = bytes.length;
   let inBad = false;
@@ -175,10 +179,11 @@ function scanUtf8(bytes: Uint8Array): { validMultiByte: number; invalid: number;
       ok = k === 1 ? c >= lo && c <= hi : (c & 0xc0) === 0x80;
     }
     if (ok) {
-      validMultiByte++;
+      validMultiByteBytes += len;
       i += len;
     } else {
       if (invalid === 0) firstInvalid = i;
+      invalidBytes++;
       if (!inBad) invalid++; // a run of bad bytes is one broken place
       inBad = true;
       i++;
@@ -186,7 +191,7 @@ function scanUtf8(bytes: Uint8Array): { validMultiByte: number; invalid: number;
     }
     inBad = false;
   }
-  return { validMultiByte, invalid, firstInvalid };
+  return { validMultiByteBytes, invalidBytes, invalid, firstInvalid };
 }
 
 /**

@@ -39,3 +39,13 @@ describe('UTF-8 with a few broken sequences', () => {
     expect(r.ok && r.doc.encoding).toBe('windows-1252');
   });
 });
+
+describe('bytes that are not text', () => {
+  it('rejects high-byte noise as read/invalid-utf8 although some byte pairs happen to be valid UTF-8', () => {
+    const noise = Array.from({ length: 4096 }, (_, i) => 0x80 + ((i * 37) % 128));
+    const r = decodeBytes('noise.txt', Uint8Array.from([...utf8('Germany. Title\n\n'), ...noise]));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.rejected.reason.code).toBe('read/invalid-utf8');
+  });
+});
