@@ -246,6 +246,30 @@ export interface LoadOptions {
   parseMs?: number;
   /** Seconds to wait for a lock another session holds; default DEFAULT_LOCK_TIMEOUT_SECONDS. */
   lockTimeoutSeconds?: number;
+  /**
+   * When given, the milliseconds each step of the load took are added to it, by step (see
+   * LOAD_STEPS): where a document's load time goes, for the benchmark and for tuning.
+   */
+  timings?: LoadTimings;
+}
+
+/** The steps of loadDocument that `LoadOptions.timings` sums, in the order they run. */
+export const LOAD_STEPS = ['begin', 'lookup', 'near-probe', 'insert-items', 'decide', 'keys', 'update-items', 'occurrences', 'diagnostics', 'commit'] as const;
+/** Milliseconds per load step, summed over documents. */
+export type LoadTimings = Partial<Record<(typeof LOAD_STEPS)[number], number>>;
+
+/**
+ * A stopwatch over the steps of one load: `lap(step)` adds the time since the previous lap
+ * (or since the stopwatch started) to `step`. A no-op without `timings`.
+ */
+function stopwatch(timings: LoadTimings | undefined): (step: (typeof LOAD_STEPS)[number]) => void {
+  if (!timings) return () => {};
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    timings[step] = (timings[step] ?? 0) + (now - last);
+    last = now;
+  };
 }
 
 /** The values of an entry as stored (item row, version row, occurrence row). */
@@ -440,7 +464,8 @@ export async function loadDocument(
   opts: LoadOptions,
 ): Promise<LoadResult> {
   const started = Date.now();
-  return db.transaction(async (txRaw) => {
+  const lap = stopwatch(opts.timings);
+  const result = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     // Never wait forever on a lock another session holds (a migration, VACUUM FULL, `lock table`).
     await tx.execute(sql.raw(`set local lock_timeout = '${Math.round((opts.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000)}ms'`));
@@ -453,6 +478,7 @@ export async function loadDocument(
       await addToRun(tx, runId, c);
       return { counts: c, outcomes: [], documentId: latest.id, alreadyLoaded: true };
     }
+    lap('begin');
     await tx.update(documents).set({ latest: false }).where(and(eq(documents.path, doc.path), eq(documents.latest, true)));
     const [row] = await tx
       .insert(documents)
@@ -483,7 +509,9 @@ export async function loadDocument(
         select o.entry_id, o.content_hash from occurrences o join last l on l.entry_id = o.entry_id and l.document_id = o.document_id`),
     )) (carried.get(r.entry_id) ?? carried.set(r.entry_id, new Set()).get(r.entry_id)!).add(r.content_hash);
     const firsts = accepted.filter(({ e }) => !e.duplicateOf);
+    lap('lookup');
     const matches = await matchBatch(tx, firsts.map(({ e }) => e), byKey, opts);
+    lap('near-probe');
     const matchOf = new Map<number, ItemMatch>();
     firsts.forEach(({ i }, k) => {
       const m = matches.get(k);
@@ -513,6 +541,8 @@ export async function loadDocument(
         }
       }
     }
+
+    lap('insert-items');
 
     // 3. Outcomes, in document order.
     const decided: Array<{ e: DedupedEntry; outcome: Outcome; itemId: number | null; rule: string | null; similarity: number | null }> = [];
@@ -563,10 +593,12 @@ export async function loadDocument(
     }
     // Entries merged in memory into an entry decided later in the loop (ids filled above).
     for (const d of decided) if (d.itemId == null && d.outcome !== 'rejected') d.itemId = ids.get(d.e.itemKey) ?? null;
+    lap('decide');
 
     // 4. Writes: key aliases, changed items (old values kept), last-seen marks, occurrences,
     //    diagnostics, the document's timings and the run's counts.
     await insertJson(tx, 'entry_keys', { key: 'text', entry_id: 'int', rule: 'text', similarity: 'real', run_id: 'int' }, newKeys, sql`on conflict (key) do nothing`);
+    lap('keys');
     if (updated.size) {
       await tx.execute(sql`insert into entry_versions (entry_id, run_id, content_hash, "values")
         select e.id, ${runId}, e.content_hash, to_jsonb(e) - 'id' - 'bands' from entries e where e.id in (select jsonb_array_elements_text(${JSON.stringify([...updated.keys()])}::jsonb)::int)`);
@@ -579,6 +611,7 @@ export async function loadDocument(
       await tx.execute(sql`update entries set last_run_id = ${runId}, in_latest = true
         where id in (select jsonb_array_elements_text(${JSON.stringify(touched)}::jsonb)::int) and (last_run_id <> ${runId} or not in_latest)`);
     }
+    lap('update-items');
     const occ: Record<string, unknown>[] = [];
     const diags = docDiagnostics.map((d) => diagRow(runId, documentId, d));
     for (const { e, outcome, itemId, rule, similarity } of decided) {
@@ -598,6 +631,7 @@ export async function loadDocument(
       });
     }
     for (const part of chunks(occ, 2000)) await insertJson(tx, 'occurrences', OCCURRENCE_COLUMNS, part, sql`on conflict (document_id, n) do nothing`);
+    lap('occurrences');
     for (const part of chunks(diags, 2000)) {
       await insertJson(tx, 'diagnostics', DIAGNOSTIC_COLUMNS, part.map((d) => ({
         run_id: d.runId, document_id: d.documentId, file: d.file, n: d.n, line: d.line, code: d.code, severity: d.severity,
@@ -606,8 +640,11 @@ export async function loadDocument(
     }
     await tx.update(documents).set({ parseMs: opts.parseMs ?? null, loadMs: Date.now() - started }).where(eq(documents.id, documentId));
     await addToRun(tx, runId, counts);
+    lap('diagnostics');
     return { counts, outcomes, documentId, alreadyLoaded: false };
   });
+  lap('commit');
+  return result;
 }
 
 const ENTRY_COLUMNS: Record<string, string> = {

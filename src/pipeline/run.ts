@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import type { Db, DbHandle } from '../db/client.ts';
-import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, markManyUnchanged, markUnchanged, refreshStatistics, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
+import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, type LoadTimings, markManyUnchanged, markUnchanged, refreshStatistics, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
 import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
@@ -48,6 +48,8 @@ export interface IngestOptions {
    * them in input order: the rows and ids are the same as with 0.
    */
   workers?: number;
+  /** When given, each load step's milliseconds are summed into it (see LoadOptions.timings). */
+  loadTimings?: LoadTimings;
 }
 
 /** Called after each document (progress reporting). */
@@ -119,11 +121,11 @@ export async function ingestDocument(db: Db, runId: number, path: string, ctx: R
 }
 
 /** Loads a parsed document (rejected as a whole when a document-level error was found). */
-async function loadPrepared(db: Db, runId: number, prepared: Extract<Prepared, { kind: 'parsed' }>, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
+async function loadPrepared(db: Db, runId: number, prepared: Extract<Prepared, { kind: 'parsed' }>, ctx: RunContext, noFuzzy: ReadonlySet<string>, timings?: LoadTimings): Promise<DocumentOutcome> {
   const { path, doc, entries, diagnostics: docDiagnostics, parseMs } = prepared;
   const fatal = docDiagnostics.find((d) => d.severity === 'error');
   if (fatal) return rejectInput(db, runId, { path, sha256: doc.sha256, bytes: doc.bytes, reason: fatal });
-  const result = await loadDocument(db, runId, doc, entries, docDiagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs, ...(ctx.config.lockTimeoutSeconds ? { lockTimeoutSeconds: ctx.config.lockTimeoutSeconds } : {}) });
+  const result = await loadDocument(db, runId, doc, entries, docDiagnostics, { nearThreshold: ctx.config.nearDuplicateThreshold, noFuzzy, parseMs, ...(ctx.config.lockTimeoutSeconds ? { lockTimeoutSeconds: ctx.config.lockTimeoutSeconds } : {}), ...(timings ? { timings } : {}) });
   if (result.alreadyLoaded) return { path, status: 'unchanged', counts: result.counts, diagnostics: [], rejections: [] };
   const diagnostics = [...docDiagnostics, ...entries.flatMap((e) => e.diagnostics)];
   const rejections: RunResult['rejections'] = [];
@@ -139,9 +141,9 @@ async function loadPrepared(db: Db, runId: number, prepared: Extract<Prepared, {
  * when unreadable, else loaded in one transaction (which itself answers `unchanged` when this
  * version is already its path's latest: a path given twice, or another loader first).
  */
-async function finishPrepared(db: Db, runId: number, prepared: Prepared, ctx: RunContext, noFuzzy: ReadonlySet<string>): Promise<DocumentOutcome> {
+async function finishPrepared(db: Db, runId: number, prepared: Prepared, ctx: RunContext, noFuzzy: ReadonlySet<string>, timings?: LoadTimings): Promise<DocumentOutcome> {
   if (prepared.kind === 'unreadable') return rejectInput(db, runId, prepared.rejected);
-  return loadPrepared(db, runId, prepared, ctx, noFuzzy);
+  return loadPrepared(db, runId, prepared, ctx, noFuzzy, timings);
 }
 
 async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, onDocument: OnDocument, opts: IngestOptions): Promise<RunResult> {
@@ -235,7 +237,7 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
         fill(k);
       }
       await flush();
-      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await finishPrepared(db, runId, prepared!, ctx, noFuzzy);
+      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await finishPrepared(db, runId, prepared!, ctx, noFuzzy, opts.loadTimings);
       counts = addCounts(counts, out.counts);
       if (out.status === 'loaded') loadedEntries += out.counts.entriesRead;
       if (loadedEntries >= statisticsAt) {

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq, max, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnostics, documents, entries, entryVersions, occurrences, runs } from '../../src/db/schema.ts';
 import type { DbHandle } from '../../src/db/client.ts';
+import { LOAD_STEPS, type LoadTimings } from '../../src/load/load.ts';
 import { exportEntries } from '../../src/load/queries.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
@@ -117,6 +118,25 @@ describe.each(dbTargets())('loading into $name', (target) => {
     const versions = await handle.db.select().from(entryVersions).where(eq(entryVersions.entryId, old!.id));
     expect(versions).toHaveLength(1);
     expect((versions[0]!.values as { body: string }).body).toContain('one in five samples');
+  });
+
+  it('sums the time of each load step when asked, and the steps account for the loading', async () => {
+    const page = join(dir, 'timed.txt');
+    copyFileSync(join(ROOT, 'raw/sample-digest-2023.txt'), page);
+    writeFileSync(page, `${readFileSync(page, 'utf8')}\nA new paper on naloxone kits in pharmacies\nA study of 400 pharmacies in Ohio. (Example Wire, USA, 03.04.2024)\n`);
+    const timings: LoadTimings = {};
+    const t = performance.now();
+    const r = await runIngest(handle, [page], ctx, () => {}, { loadTimings: timings });
+    const wall = performance.now() - t;
+    expect(r.counts.entriesNew).toBe(1);
+    expect(Object.keys(timings).sort()).toEqual([...LOAD_STEPS].sort());
+    for (const step of LOAD_STEPS) expect(timings[step]).toBeGreaterThanOrEqual(0);
+    const sum = LOAD_STEPS.reduce((a, k) => a + timings[k]!, 0);
+    expect(sum).toBeGreaterThan(0);
+    expect(sum).toBeLessThanOrEqual(wall);
+    // The document's own load time (stored on its row) is the same span, measured in whole ms.
+    const [doc] = await handle.db.select({ loadMs: documents.loadMs }).from(documents).where(sql`${documents.path} = ${page} and ${documents.latest}`);
+    expect(Math.abs(sum - doc!.loadMs!)).toBeLessThan(50);
   });
 
   it.skipIf(!HAS_SEED)('loads the seed page: 30 items and the repeated title line as a duplicate', async () => {
