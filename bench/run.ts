@@ -11,10 +11,13 @@
  *   npm run bench -- --workers 0                    # every stage in the main thread
  *
  * The end-to-end run uses `--workers` parse threads (default: one per core beyond the first)
- * while the main thread loads; the solo rates are each stage alone on one thread, over the
- * first 20k entries, measured after the end-to-end run (so they do not count in its peak RSS).
- * The slowest stage is named twice: among the CPU stages (solo), and including the load
- * (its rate inside the run: entries / time spent in loadDocument).
+ * while the main thread loads, and sums the time of each load step (`load steps`). The solo
+ * rates are each stage alone on one thread, measured after the end-to-end run (so they do not
+ * count in its peak RSS): the CPU stages over the first 20k entries; the load over the whole
+ * corpus again, into the emptied database, each document parsed first (untimed) and then
+ * loaded (timed), so the table sizes are those of the run (`--skip-solo-load` skips it; it
+ * takes about as long as the run). The slowest stage is named twice: among the CPU stages,
+ * and among all stages with the load.
  *
  * Results go to stdout as a table and to bench/out/results-<entries>-<db>.json.
  */
