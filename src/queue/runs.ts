@@ -35,7 +35,8 @@ export async function countJobDone(tx: Db, runId: number): Promise<{ done: numbe
 }
 
 /**
- * Closes a run that was stopped before its last document (SIGTERM during `digest schedule`):
+ * Closes a run that was stopped before its last document (runIngest's `shouldStop`: SIGTERM or
+ * a lost input-set lock during `digest schedule`):
  * status `abandoned`. The documents it loaded stay (each committed on its own); the retiring
  * step did not run, so no item was retired on the strength of a partial run.
  */
