@@ -283,7 +283,11 @@ export interface RunCounts {
 /** The outcome of a run: what the CLI prints, the `runs` row stores and the report reads. */
 export interface RunResult {
   runId: number;
-  status: 'finished' | 'failed';
+  /**
+   * `abandoned`: stopped on request before its last document (`IngestOptions.shouldStop`); what
+   * it loaded stays, nothing was retired, and `error` holds the reason.
+   */
+  status: 'finished' | 'failed' | 'abandoned';
   startedAt: string;
   finishedAt: string;
   durationMs: number;

@@ -2,24 +2,11 @@ import { buildReport } from '../report/build.ts';
 import { CONFIG_FLAGS, resolveConfig } from '../config/load.ts';
 import { createReporter } from '../log/reporter.ts';
 import { createContext } from '../pipeline/context.ts';
-import { defaultParseWorkers } from '../pipeline/pool.ts';
 import { runIngest } from '../pipeline/run.ts';
 import { formatSummary } from '../pipeline/summary.ts';
 import { listInputs } from '../read/files.ts';
-import { DB_FLAGS, EXIT, type Io, openDb, parseFlags, UsageError, UserError, VERBOSITY_FLAGS, verbosityOf } from './common.ts';
-
-/**
- * Parse worker threads: `--workers N`, else DIGEST_WORKERS, else one per core beyond the first
- * (0 = every stage in the main thread).
- */
-function workersOf(flag: string | undefined, env: Record<string, string | undefined>): number {
-  const raw = flag ?? env.DIGEST_WORKERS;
-  if (raw == null || raw === '') return defaultParseWorkers();
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 64) {
-    throw new UsageError(`${flag != null ? '--workers' : 'DIGEST_WORKERS'} must be a whole number from 0 to 64 (got '${raw}'); 0 runs every stage in the main thread`);
-  }
-  return Number(raw);
-}
+import { DB_FLAGS, EXIT, type Io, openDb, parseFlags, UserError, VERBOSITY_FLAGS, verbosityOf } from './common.ts';
+import { workersOf } from './workers.ts';
 
 /**
  * `digest ingest [PATH…]` (default `raw/`): every stage, then load. Prints the summary on stdout

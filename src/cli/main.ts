@@ -28,7 +28,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   config: { run: lazy(() => import('./config.ts'), 'configCommand'), help: 'config [--pipeline FILE]  the effective configuration and where each value came from' },
   studio: { run: lazy(() => import('./studio.ts'), 'studioCommand'), help: 'studio [--port N] [--print] open Drizzle Studio on the configured database' },
   sql: { run: lazy(() => import('./sql.ts'), 'sqlCommand'), help: 'sql "select …" [--json]   one read-only query against the configured database' },
-  schedule: { run: lazy(() => import('./schedule.ts'), 'scheduleCommand'), help: 'schedule [--cron EXPR|--every 30s] [PATH…] run the pipeline on a schedule (long-running; one JSON line per run)' },
+  schedule: { run: lazy(() => import('./schedule.ts'), 'scheduleCommand'), help: 'schedule [--cron EXPR|--every 30s] [--workers N] [PATH…] run the pipeline on a schedule (long-running; one JSON line per run)' },
   enqueue: { run: lazy(() => import('./enqueue.ts'), 'enqueueCommand'), help: 'enqueue [PATH…]           queue one job per file for digest worker (server only)' },
   worker: { run: lazy(() => import('./worker.ts'), 'workerCommand'), help: 'worker [--concurrency N] [--once] run queued jobs (server only; any number of processes)' },
 };

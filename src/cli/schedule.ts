@@ -3,6 +3,7 @@ import { cronSchedule, everySchedule, type Schedule } from '../queue/cron.ts';
 import { InputSetLock } from '../queue/locks.ts';
 import { runSchedule } from '../queue/schedule.ts';
 import { databaseTarget, DB_FLAGS, EXIT, type Io, openDb, parseFlags, positiveNumber, UsageError } from './common.ts';
+import { workersOf } from './workers.ts';
 
 /** The schedule from the flags, else from the pipeline configuration; contradictions are usage errors. */
 function chooseSchedule(values: { cron?: string | undefined; every?: string | undefined; schedule?: string | undefined }, fromConfig: string | null): Schedule {
@@ -20,7 +21,7 @@ function chooseSchedule(values: { cron?: string | undefined; every?: string | un
 }
 
 /**
- * `digest schedule [--cron EXPR | --every DURATION] [--ticks N] [PATH…]` (default `raw/`): a
+ * `digest schedule [--cron EXPR | --every DURATION] [--ticks N] [--workers N] [PATH…]` (default `raw/`): a
  * long-running process that runs the pipeline over the paths on each tick (cron in UTC, from
  * the flag or the pipeline's `schedule`), loading new and changed files only. Two runs of the
  * same input set never overlap: on the server a tick takes an advisory lock held by a session
@@ -28,9 +29,13 @@ function chooseSchedule(values: { cron?: string | undefined; every?: string | un
  * folder's lock file does the same. One JSON line per tick on stdout; a failed run is logged
  * and the next tick runs. SIGINT/SIGTERM: the current document finishes, the run is recorded
  * as abandoned, exit 0 (a second signal exits at once; the open transaction rolls back).
+ * Each run is `digest ingest`'s: parse worker threads from `--workers N` / DIGEST_WORKERS as
+ * there (default one per core beyond the first; a run with fewer than 4 changed files parses in
+ * the main thread).
  */
 export async function scheduleCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...DB_FLAGS, ...CONFIG_FLAGS, cron: { type: 'string' }, every: { type: 'string' }, ticks: { type: 'string' } });
+  const { values, positionals } = parseFlags(argv, { ...DB_FLAGS, ...CONFIG_FLAGS, cron: { type: 'string' }, every: { type: 'string' }, ticks: { type: 'string' }, workers: { type: 'string' } });
+  const workers = workersOf(values.workers, io.env);
   const resolved = await resolveConfig({ flags: values, env: io.env, cwd: io.cwd });
   const schedule = chooseSchedule(values, values.schedule != null ? null : resolved.config.schedule);
   const ticks = values.ticks != null ? positiveNumber(values.ticks, '--ticks') : undefined;
@@ -68,6 +73,7 @@ export async function scheduleCommand(argv: string[], io: Io): Promise<number> {
       signal: controller.signal,
       emit,
       config: resolved.config,
+      workers,
     });
     note({ event: 'schedule-stop', ...tally });
     return ticks != null && tally.lastStatus === 'failed' ? EXIT.failed : EXIT.ok;

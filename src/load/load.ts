@@ -52,8 +52,8 @@ export async function abandonStaleRuns(db: Db, exceptRunId: number): Promise<num
   return rows.length;
 }
 
-/** Closes a run with its final status. */
-export async function finishRun(db: Db, runId: number, status: 'finished' | 'failed', error: string | null = null): Promise<void> {
+/** Closes a run with its final status (`abandoned`: stopped before its last document, with the reason). */
+export async function finishRun(db: Db, runId: number, status: 'finished' | 'failed' | 'abandoned', error: string | null = null): Promise<void> {
   await db.update(runs).set({ status, finishedAt: sql`now()`, error }).where(eq(runs.id, runId));
 }
 

@@ -23,6 +23,13 @@ export class PipelineStepFailed extends Error {
     super(`${stage} failed${runId != null ? ` in run ${runId}` : ''}${path ? ` on ${path}` : ''}: ${failureReason(cause)}`, { cause });
     this.name = 'PipelineStepFailed';
   }
+
+  /**
+   * The failed run as a RunResult (status `failed`, the counts, issues and rejections of the
+   * documents committed before the failure), when a run row exists: `digest schedule` reports
+   * it as its tick's line instead of throwing.
+   */
+  result: RunResult | null = null;
 }
 
 /** Fewer documents to parse than this are parsed in this thread whatever `workers` says. */
@@ -50,6 +57,15 @@ export interface IngestOptions {
   workers?: number;
   /** When given, each load step's milliseconds are summed into it (see LoadOptions.timings). */
   loadTimings?: LoadTimings;
+  /**
+   * Asked before each document is loaded or rejected and before each batch of unchanged ones is
+   * recorded, never while a transaction is open: a reason (not null) ends the run there as
+   * `abandoned` with that reason. The documents already committed stay; the retiring step does
+   * not run, since a partial run has not seen every page and would retire items of the pages
+   * it never reached. `digest schedule` stops this way on SIGTERM or a lost input-set lock.
+   * Default: never stop.
+   */
+  shouldStop?: () => Promise<string | null>;
 }
 
 /** Called after each document (progress reporting). */
@@ -159,6 +175,16 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
   const runCtx: RunContext = { ...ctx, runId };
   let current: string | null = null;
   let pool: ParsePool | null = null;
+  const result = (status: RunResult['status'], error: string | null): RunResult => {
+    const finished = Date.now();
+    return { runId, status, startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, counts, issues, rejections, error };
+  };
+  // The reason a stop was requested (see IngestOptions.shouldStop), once one was.
+  let stopped: string | null = null;
+  const stopRequested = async (): Promise<boolean> => {
+    stopped = (await opts.shouldStop?.()) ?? null;
+    return stopped != null;
+  };
   try {
     const inputs = await listInputs(paths);
     // Unchanged files are recognised by content hash against one prefetch of the latest
@@ -226,9 +252,15 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
       if (unchanged.has(k) && 'path' in item) {
         const known = latest.get(item.path)!;
         pending.push({ id: known.id, entryCount: known.entryCount, path: item.path });
-        if (pending.length >= 500) await flush();
+        if (pending.length >= 500) {
+          if (await stopRequested()) break;
+          await flush();
+        }
         continue;
       }
+      // One question per document (it also covers the unchanged batch recorded just before it),
+      // asked before waiting for its parse, so a stop does not wait for a large document.
+      if (await stopRequested()) break;
       const prepared = queued[k] ? await queued[k] : null;
       if (queued[k]) {
         queued[k] = null;
@@ -248,14 +280,20 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
       rejections.push(...out.rejections);
       onDocument({ runId, path: out.path, status: out.status, counts, ...(out.reason ? { reason: out.reason } : {}) });
     }
-    await flush();
+    if (stopped == null && pending.length) await stopRequested();
     current = null;
+    if (stopped != null) {
+      // The unchanged files still pending are not recorded: the next run checks them again.
+      await finishRun(db, runId, 'abandoned', stopped);
+      return result('abandoned', stopped);
+    }
+    await flush();
     await retireAndFinish(db, runId);
-    const finished = Date.now();
-    return { runId, status: 'finished', startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, counts, issues, rejections, error: null };
+    return result('finished', null);
   } catch (err) {
     const wrapped = new PipelineStepFailed('load', runId, current, await explainLoadError(db, err, ctx.config.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS));
     await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
+    wrapped.result = result('failed', wrapped.message);
     throw wrapped;
   } finally {
     await pool?.close();

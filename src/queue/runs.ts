@@ -3,6 +3,7 @@ import { type Db, rowsOf } from '../db/client.ts';
 import { runs } from '../db/schema.ts';
 import { retireAndFinish } from '../load/load.ts';
 import type { RunCounts } from '../types.ts';
+import { TASK, WORKER_SCHEMA } from './job.ts';
 
 /**
  * The run bookkeeping of queue runs (`runs.jobs_total` / `runs.jobs_done`) and of scheduled
@@ -31,15 +32,6 @@ export async function countJobDone(tx: Db, runId: number): Promise<{ done: numbe
   const finished = row.status === 'running' && row.total != null && row.done >= row.total;
   if (finished) await retireAndFinish(tx, runId);
   return { done: row.done, total: row.total, finished };
-}
-
-/**
- * Closes a run that was stopped before its last document (SIGTERM during `digest schedule`):
- * status `abandoned`. The documents it loaded stay (each committed on its own); the retiring
- * step did not run, so no item was retired on the strength of a partial run.
- */
-export async function abandonRun(db: Db, runId: number, reason: string): Promise<void> {
-  await db.update(runs).set({ status: 'abandoned', finishedAt: sql`now()`, error: reason }).where(eq(runs.id, runId));
 }
 
 /** Marks a queue run failed (a job gave up after its last attempt), unless it already ended. */
@@ -106,4 +98,61 @@ export async function addUnchanged(tx: Db, runId: number, docs: ReadonlyArray<{ 
     update runs set files_read = files_read + ${docs.length}, files_unchanged = files_unchanged + ${docs.length},
       entries_read = entries_read + ${entries}, entries_unchanged = entries_unchanged + ${entries}
     where id = ${runId}`);
+}
+
+/** A queue run closed by `closeOrphanedQueueRuns`. */
+export interface ClosedQueueRun {
+  id: number;
+  status: 'failed' | 'abandoned';
+  error: string;
+}
+
+/**
+ * Closes the queue runs (`jobs_total` set) still `running` that no job can ever finish: none of
+ * their `digest_ingest` jobs is locked or has attempts left (graphile-worker's own test for a
+ * job it may run: `is_available` = unlocked and attempts < max_attempts). Such a run cannot
+ * reach `jobs_total`, so no countJobDone would ever close it, and `digest verify` would report
+ * it as stale for ever. It happens when the worker running a job's last attempt dies (the
+ * liveness sweep unlocks the job with no attempts left, and the task's failQueueRun never ran),
+ * when that call itself failed (the database was unreachable: the usual cause of a last failed
+ * attempt), or when jobs were removed from the queue by hand.
+ *
+ * Status `failed` when a job ran out of attempts (what failQueueRun would have written, with
+ * its last error), `abandoned` when the jobs are simply gone. The retiring step does not run:
+ * the run did not load every page. Safe against a worker finishing the run's last job at the
+ * same moment: that job's row is deleted in the transaction that counts it, so this statement's
+ * snapshot sees either the locked job (the run is skipped) or the run already `finished`.
+ * Nothing adds a job to an existing run (a re-enqueue moves a given-up job to its new run).
+ * Call after the liveness sweep, which unlocks the jobs of dead worker pools; a job locked by a
+ * live but slow worker keeps its run open. Returns the runs it closed (none when
+ * graphile-worker's schema does not exist).
+ */
+export async function closeOrphanedQueueRuns(db: Db): Promise<ClosedQueueRun[]> {
+  const [schema] = rowsOf<{ present: boolean }>(await db.execute(sql`select to_regclass(${`${WORKER_SCHEMA}._private_jobs`}) is not null as present`));
+  if (!schema?.present) return [];
+  // graphile-worker 0.17's `jobs` view has no payload: its tables are read, as in task.ts.
+  const jobs = sql`${sql.identifier(WORKER_SCHEMA)}._private_jobs j join ${sql.identifier(WORKER_SCHEMA)}._private_tasks t on t.id = j.task_id and t.identifier = ${TASK}`;
+  const rows = rowsOf<{ id: number; status: 'failed' | 'abandoned'; error: string }>(await db.execute(sql`
+    with orphan as (
+      select r.id, r.jobs_total, r.jobs_done,
+        (select count(*) from ${jobs} where (j.payload->>'runId')::int = r.id)::int as given_up,
+        (select j.last_error from ${jobs} where (j.payload->>'runId')::int = r.id order by j.updated_at desc limit 1) as last_error
+      from runs r
+      where r.status = 'running' and r.jobs_total is not null
+        and not exists (
+          select 1 from ${jobs}
+          where (j.payload->>'runId')::int = r.id and (j.locked_at is not null or j.attempts < j.max_attempts))
+    )
+    update runs set
+      status = case when o.given_up > 0 then 'failed' else 'abandoned' end,
+      finished_at = now(),
+      error = format('%s of %s documents were never loaded and no job is left to load them: %s',
+        greatest(o.jobs_total - o.jobs_done, 0), o.jobs_total,
+        concat_ws('; ',
+          case when o.given_up > 0 then format('%s job(s) ran out of attempts (last error: %s)', o.given_up, coalesce(o.last_error, 'none recorded')) end,
+          case when o.jobs_total - o.jobs_done - o.given_up > 0 then format('%s job(s) left the queue unfinished', o.jobs_total - o.jobs_done - o.given_up) end))
+    from orphan o
+    where runs.id = o.id and runs.status = 'running'
+    returning runs.id, runs.status, runs.error`));
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, error: r.error }));
 }

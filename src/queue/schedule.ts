@@ -1,67 +1,31 @@
 import type { DbHandle } from '../db/client.ts';
 import { DatabaseLockedError } from '../db/lock.ts';
-import { addCounts, finishRun, retireAndFinish, zeroCounts } from '../load/load.ts';
-import { startOwnedRun } from '../load/run-owner.ts';
-import { splitKeys } from '../load/overrides.ts';
 import { createContext } from '../pipeline/context.ts';
-import { ingestDocument, PipelineStepFailed, rejectInput } from '../pipeline/run.ts';
-import { listInputs } from '../read/files.ts';
-import type { PipelineConfig, RunCounts, RunResult } from '../types.ts';
+import { PipelineStepFailed, runIngest } from '../pipeline/run.ts';
+import type { PipelineConfig, RunResult } from '../types.ts';
 import type { Schedule } from './cron.ts';
 import type { InputSetLock } from './locks.ts';
-import { abandonRun } from './runs.ts';
-
-/** A scheduled run's outcome: a RunResult, or a run stopped before its last document. */
-export type ScheduledRunResult = Omit<RunResult, 'status'> & { status: RunResult['status'] | 'abandoned' };
 
 /**
- * One run of the pipeline over `paths`, as `digest ingest` does it (new and changed files
- * parsed and loaded, one transaction each; unchanged ones skipped unparsed), except that it
- * checks `shouldStop` before each document: a stop request (SIGTERM) or a lost input-set lock
- * ends the run after the current document, as `abandoned`, before the retiring step (so a
- * partial run retires nothing). A failure is returned as a `failed` result, not thrown.
+ * One run of the pipeline over `paths`: `digest ingest`'s own `runIngest` (parse worker
+ * threads, the batched content-hash check of unchanged files, the bounded read-ahead, the
+ * planner-statistics refresh), with `shouldStop` asked before each document: a stop request
+ * (SIGTERM) or a lost input-set lock ends the run after the current document, as `abandoned`,
+ * before the retiring step (so a partial run retires nothing). A failure of a run that was
+ * started is returned as a `failed` result (its row says the same), not thrown; a failure to
+ * start one (database unreachable) throws.
  */
 export async function scheduledRun(
   handle: DbHandle,
   paths: string[],
-  opts: { now: Date; config?: PipelineConfig; shouldStop: () => Promise<string | null> },
-): Promise<ScheduledRunResult> {
-  const { db } = handle;
-  const started = Date.now();
+  opts: { now: Date; config?: PipelineConfig; shouldStop: () => Promise<string | null>; workers?: number },
+): Promise<RunResult> {
   const ctx = createContext({ now: opts.now, ...(opts.config ? { config: opts.config } : {}) });
-  const owned = await startOwnedRun(handle, ctx.config.name, paths);
-  const { runId } = owned;
-  let counts: RunCounts = zeroCounts();
-  const issues: Record<string, number> = {};
-  const rejections: RunResult['rejections'] = [];
-  const result = (status: ScheduledRunResult['status'], error: string | null): ScheduledRunResult => {
-    const finished = Date.now();
-    return { runId, status, startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started, counts, issues, rejections, error };
-  };
-  let current: string | null = null;
   try {
-    const noFuzzy = await splitKeys(db);
-    for (const item of await listInputs(paths)) {
-      const stop = await opts.shouldStop();
-      if (stop) {
-        await abandonRun(db, runId, stop);
-        return result('abandoned', stop);
-      }
-      current = 'rejected' in item ? item.rejected.path : item.path;
-      const out = 'rejected' in item ? await rejectInput(db, runId, item.rejected) : await ingestDocument(db, runId, item.path, ctx, noFuzzy);
-      counts = addCounts(counts, out.counts);
-      for (const d of out.diagnostics) issues[d.code] = (issues[d.code] ?? 0) + 1;
-      rejections.push(...out.rejections);
-    }
-    current = null;
-    await retireAndFinish(db, runId);
-    return result('finished', null);
+    return await runIngest(handle, paths, ctx, () => {}, { shouldStop: opts.shouldStop, ...(opts.workers != null ? { workers: opts.workers } : {}) });
   } catch (err) {
-    const wrapped = new PipelineStepFailed('load', runId, current, err);
-    await finishRun(db, runId, 'failed', wrapped.message).catch(() => {});
-    return result('failed', wrapped.message);
-  } finally {
-    await owned.release().catch(() => {});
+    if (err instanceof PipelineStepFailed && err.result) return err.result;
+    throw err;
   }
 }
 
@@ -84,6 +48,8 @@ export interface ScheduleOptions {
   /** One JSON line per tick: `{"event":"run",…}` or `{"event":"skip",…}`. */
   emit(line: Record<string, unknown>): void;
   config?: PipelineConfig;
+  /** Parse worker threads per run (see IngestOptions.workers; default 0). */
+  workers?: number;
   clock?: () => Date;
 }
 
@@ -148,6 +114,7 @@ async function tick(opts: ScheduleOptions, at: Date, clock: () => Date): Promise
     const r = await scheduledRun(opened.handle, opts.paths, {
       now: clock(),
       ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.workers != null ? { workers: opts.workers } : {}),
       shouldStop: async () => {
         if (opts.signal.aborted) return 'stopped by a signal before the run finished; the next run picks up the rest';
         if (lock && !(await lock.held())) return 'lost the input-set lock (database session ended); stopped so that runs never overlap';

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { PipelineConfig } from '../types.ts';
 import { TASK } from './job.ts';
 import { WorkerLiveness } from './liveness.ts';
+import { closeOrphanedQueueRuns } from './runs.ts';
 import { makeIngestTask } from './task.ts';
 
 /** CPU milliseconds this process has used so far (user + system). */
@@ -51,7 +52,8 @@ export interface WorkerHandle {
 /**
  * Starts a graphile-worker pool that runs `digest_ingest` jobs, plus the liveness machinery
  * graphile-worker 0.17 lacks (see WorkerLiveness): this pool's liveness lock, and a sweep on
- * start and every `sweepIntervalMs` that unlocks the jobs of dead pools. Signals are left to
+ * start and every `sweepIntervalMs` that unlocks the jobs of dead pools and then closes the
+ * runs no job is left to finish (see closeOrphanedQueueRuns). Signals are left to
  * the caller (`noHandleSignals`): graphile-worker's own handler would re-raise the signal and
  * end the process before the database handles are closed.
  */
@@ -92,6 +94,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       await liveness.heartbeat();
       const unlocked = await liveness.sweep(opts.staleAfterSeconds ?? 10);
       if (unlocked.length) opts.emit({ event: 'sweep', unlockedPools: unlocked });
+      // After the unlock: a dead pool's job that was on its last attempt is only now seen as
+      // out of attempts, and its run as one no job can finish.
+      const closed = await closeOrphanedQueueRuns(opts.db);
+      for (const run of closed) opts.emit({ event: 'run-closed', runId: run.id, status: run.status, error: run.error });
     } catch (err) {
       opts.logLine(JSON.stringify({ level: 'warning', msg: `liveness sweep failed: ${(err as Error).message}` }));
     }
