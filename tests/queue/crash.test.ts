@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DbHandle, rowsOf } from '../../src/db/client.ts';
 import { genPage } from '../../bench/generate.ts';
@@ -22,7 +23,7 @@ describe.skipIf(!SERVER_URL)('a worker killed mid-document (PostgreSQL server)',
   });
 
   it('leaves the document to another worker, which completes it within a minute with no duplicated rows', async () => {
-    // A page large enough to be killed in the middle of (several seconds), first in the queue.
+    // A large page, first in the queue; the worker is killed inside its load transaction.
     const dir = writePages(10, 10, { seed: 21, prefix: 'small' });
     const big = join(dir, 'a-big.txt');
     writeFileSync(big, genPage(22, 5_000_000, 2500));
@@ -30,16 +31,26 @@ describe.skipIf(!SERVER_URL)('a worker killed mid-document (PostgreSQL server)',
 
     const a = startDigest(['worker'], env);
     let b: ReturnType<typeof startDigest> | null = null;
+    // Holds a SHARE lock on `entries` so that the worker's load stops at its insert, mid-transaction,
+    // however fast the machine is (a sleep before the kill let a fast machine finish the page first).
+    const holder = postgres(db.url!, { max: 1, onnotice: () => {} });
+    const held = await holder.reserve();
     try {
       const started = await a.waitFor((e) => e.event === 'worker-start', 90_000);
+      await held`begin`;
+      await held`lock table entries in share mode`;
       const enq = digest(['enqueue', dir], { env });
       expect(enq.code).toBe(0);
       const runId = Number(/run (\d+):/.exec(enq.stdout)![1]);
 
       await a.waitFor((e) => e.event === 'job-start' && e.path === big, 60_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await until('the worker to wait on the lock inside its load', async () => {
+        const [w] = await q(db.handle, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "entries"%'`);
+        return Number(w?.n) > 0;
+      }, 60_000);
       expect(a.events.some((e) => e.event === 'job' && e.path === big)).toBe(false); // still mid-document
       a.child.kill('SIGKILL');
+      await held`rollback`;
       const killedAt = Date.now();
       expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
@@ -73,6 +84,9 @@ describe.skipIf(!SERVER_URL)('a worker killed mid-document (PostgreSQL server)',
       expect(await stop(b)).toEqual({ code: 0, signal: null });
     } finally {
       if (a.child.exitCode == null && a.child.signalCode == null) a.child.kill('SIGKILL');
+      await held`rollback`.catch(() => {});
+      held.release();
+      await holder.end();
       if (b) await stop(b, 5_000);
     }
   }, 180_000);
