@@ -40,9 +40,10 @@ export function titleKey(title: string): string {
 /**
  * The natural key of an entry's content: folded title (no country prefix) + folded source +
  * date. Two entries with the same key are the same item; the title alone over-merges.
+ * `tkey`: the entry's titleKey when the caller has it already (it is the costly part).
  */
-export function naturalKey(e: Pick<Entry, 'title' | 'source' | 'date'>): string {
-  return `${titleKey(e.title)}|${boundKey(foldForKey(e.source ?? ''))}|${e.date ?? ''}`;
+export function naturalKey(e: Pick<Entry, 'title' | 'source' | 'date'>, tkey: string = titleKey(e.title)): string {
+  return `${tkey}|${boundKey(foldForKey(e.source ?? ''))}|${e.date ?? ''}`;
 }
 
 /** sha256 over every value a user sees; changes when any of them changes. */
