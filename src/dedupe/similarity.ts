@@ -81,35 +81,48 @@ function mix(x: number): number {
 }
 
 /**
- * The hash of every SHINGLE-character window of a folded text, in text order, repeats kept
- * (the whole text's hash when it is shorter than a shingle; none for ""). FNV-1a over the char
- * codes: no substring is allocated, and the codes are read once into a typed array (charCodeAt
- * SHINGLE times per window cost four times as much as the hashing).
+ * Scratch buffers of the fingerprint, reused from entry to entry and grown for a longer text:
+ * typed arrays allocated per entry (their backing stores live outside the JS heap) kept the
+ * garbage collector busy for a fifth of dedupe's time. Nothing keeps a reference to them past
+ * the call that fills them (each worker thread has its own module instance).
  */
-function shingleHashes(text: string): Uint32Array {
+let codeScratch = new Uint16Array(2 * MAX_TEXT);
+let hashScratch = new Uint32Array(2 * MAX_TEXT);
+const sigScratch = new Uint32Array(MINHASH_SIZE);
+const filledScratch = new Uint8Array(MINHASH_SIZE);
+
+/**
+ * Writes the hash of every SHINGLE-character window of a folded text to `into`, in text order,
+ * repeats kept (the whole text's hash when it is shorter than a shingle; none for ""), and
+ * returns how many. `into` needs room for max(1, text.length - SHINGLE + 1). FNV-1a over the
+ * char codes: no substring is allocated, and the codes are read once into a typed array
+ * (charCodeAt SHINGLE times per window cost four times as much as the hashing).
+ */
+function hashWindows(text: string, into: Uint32Array): number {
   const len = text.length;
-  if (len <= SHINGLE) return text ? Uint32Array.of(fnv1a(text)) : new Uint32Array(0);
-  const codes = new Uint16Array(len);
+  if (len <= SHINGLE) {
+    if (text) into[0] = fnv1a(text);
+    return text ? 1 : 0;
+  }
+  if (codeScratch.length < len) codeScratch = new Uint16Array(len);
+  const codes = codeScratch;
   for (let i = 0; i < len; i++) codes[i] = text.charCodeAt(i);
-  const all = new Uint32Array(len - SHINGLE + 1);
+  const n = len - SHINGLE + 1;
   // Unrolled for SHINGLE = 5; 0x811c9dc5 | 0 is the offset basis as an int32 (the same bits).
-  for (let i = 0; i < all.length; i++) {
+  for (let i = 0; i < n; i++) {
     let h = Math.imul((0x811c9dc5 | 0) ^ codes[i]!, 0x01000193);
     h = Math.imul(h ^ codes[i + 1]!, 0x01000193);
     h = Math.imul(h ^ codes[i + 2]!, 0x01000193);
     h = Math.imul(h ^ codes[i + 3]!, 0x01000193);
-    all[i] = Math.imul(h ^ codes[i + 4]!, 0x01000193);
+    into[i] = Math.imul(h ^ codes[i + 4]!, 0x01000193);
   }
-  return all;
+  return n;
 }
 
-/** The distinct values of `hashes`, ascending (sorts `hashes` in place). */
-function sortedSet(hashes: Uint32Array): Uint32Array {
-  if (hashes.length < 2) return hashes;
-  hashes.sort();
-  let n = 1;
-  for (let i = 1; i < hashes.length; i++) if (hashes[i] !== hashes[n - 1]) hashes[n++] = hashes[i]!;
-  return hashes.subarray(0, n);
+/** Room in hashScratch for the windows of a text of `len` characters. */
+function hashRoom(len: number): Uint32Array {
+  if (hashScratch.length < len) hashScratch = new Uint32Array(len);
+  return hashScratch;
 }
 
 /**
@@ -117,22 +130,35 @@ function sortedSet(hashes: Uint32Array): Uint32Array {
  * shingle) as a set: sorted ascending, each hash once.
  */
 export function shingles(text: string): Uint32Array {
-  return sortedSet(shingleHashes(text));
+  const all = new Uint32Array(Math.max(1, text.length - SHINGLE + 1));
+  const count = hashWindows(text, all);
+  if (count < 2) return all.subarray(0, count);
+  all.sort();
+  let n = 1;
+  for (let i = 1; i < count; i++) if (all[i] !== all[n - 1]) all[n++] = all[i]!;
+  return all.subarray(0, n);
 }
 
 /**
  * MinHash signature of a shingle set by one-permutation hashing (Li, Owen & Zhang 2012):
  * each shingle is hashed once and falls into one of MINHASH_SIZE bins, which keep their
  * minimum; empty bins borrow from the next non-empty bin (densification). One hash per
- * shingle instead of MINHASH_SIZE, with the same collision probability Jaccard. The order of
- * the shingles and repeats among them do not change the signature (a bin keeps a minimum), so
- * the unsorted hashes of a text give the same signature as its set.
+ * shingle instead of MINHASH_SIZE, with the same collision probability Jaccard.
  */
 export function minhash(set: Uint32Array): Uint32Array {
-  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
-  const filled = new Uint8Array(MINHASH_SIZE);
-  for (let i = 0; i < set.length; i++) {
-    const h = mix(set[i]!);
+  return signInto(set, set.length, new Uint32Array(MINHASH_SIZE));
+}
+
+/**
+ * minhash of the first `count` values of `hashes`, written to `sig` (returned). The order of
+ * the values and repeats among them do not change the signature (a bin keeps a minimum), so the
+ * unsorted window hashes of a text give the signature of its shingle set.
+ */
+function signInto(hashes: Uint32Array, count: number, sig: Uint32Array): Uint32Array {
+  sig.fill(0xffffffff);
+  const filled = filledScratch.fill(0);
+  for (let i = 0; i < count; i++) {
+    const h = mix(hashes[i]!);
     // h % 192 without a floating-point modulus (h may exceed 2^31): h = 64q + r with r < 64,
     // so h mod 192 = 64 (q mod 3) + r, and q < 2^26 is a small integer.
     const bin = (((h >>> 6) % 3) << 6) | (h & 63);
@@ -140,7 +166,7 @@ export function minhash(set: Uint32Array): Uint32Array {
     if (v < sig[bin]!) sig[bin] = v;
     filled[bin] = 1;
   }
-  if (set.length) {
+  if (count) {
     for (let i = 0; i < MINHASH_SIZE; i++) {
       if (filled[i]) continue;
       let j = (i + 1) % MINHASH_SIZE;
@@ -205,10 +231,13 @@ function textOf(tkey: string, body: string): string {
  */
 export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>, withBands = true, tkey: string = titleKey(e.title)): Fingerprint {
   const text = textOf(tkey, e.body);
-  const hashes = shingleHashes(text);
-  const bands = withBands ? lshBands(minhash(hashes)) : [];
-  // The set (a sort) is built on first use: most entries are never compared exactly (they
-  // have no candidate), and the sort was a third of an entry's fingerprint.
+  let bands: number[] = [];
+  if (withBands) {
+    const into = hashRoom(text.length);
+    bands = lshBands(signInto(into, hashWindows(text, into), sigScratch));
+  }
+  // The set (hashing again and a sort) is built on first use: most entries are never compared
+  // exactly (they have no candidate), and the sort was a third of an entry's fingerprint.
   let set: Uint32Array | null = null;
   return {
     titleKey: tkey,
@@ -218,7 +247,7 @@ export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language
     language: e.language,
     bands,
     get shingles() {
-      return (set ??= sortedSet(hashes));
+      return (set ??= shingles(text));
     },
   };
 }
