@@ -1,6 +1,7 @@
 import type { Block, SourceNote } from '../types.ts';
 import { countryCode } from './countries.ts';
 import { MONTH_RE, readDate } from './dates.ts';
+import { collapseSpace } from './space.ts';
 
 /** Notes that name no publisher ("(Homepage)"): a note, but not a source. */
 export const NON_SOURCE_NOTES = /^(homepage|website|webseite|web ?site|internetseite|pdf|video|podcast|audio|film|pressemitteilung|press release)$/i;
@@ -83,7 +84,7 @@ export function splitTopLevel(inner: string): string[] {
     } else cur += ch;
   }
   parts.push(cur);
-  const out = parts.map((p) => p.replace(/[\s\u00a0]+/g, ' ').trim()).filter((p) => p.length > 0);
+  const out = parts.map((p) => collapseSpace(p).trim()).filter((p) => p.length > 0);
   // "May 12, 2021": the comma of an English date is not a separator of the note.
   for (let i = out.length - 2; i >= 0; i--) {
     if (MONTH_DAY_RE.test(out[i]!) && /^(?:19|20)\d{2}\b/.test(out[i + 1]!)) out.splice(i, 2, `${out[i]}, ${out[i + 1]}`);
@@ -157,7 +158,7 @@ export function findSourceNote(last: Block): SourceNote | null {
     if (open >= 0) {
       const inner = trimmed.slice(open + 1, -1);
       if (looksLikeNote(inner, opensAfterSentence(trimmed, open))) {
-        return { inner: inner.replace(/[\s\u00a0]+/g, ' ').trim(), line: lineAt(open), closed: true, parts: splitTopLevel(inner) };
+        return { inner: collapseSpace(inner).trim(), line: lineAt(open), closed: true, parts: splitTopLevel(inner) };
       }
     }
     return null;
@@ -179,7 +180,7 @@ export function findSourceNote(last: Block): SourceNote | null {
     const last = parts[parts.length - 1];
     // Only when it ends like a note: its last part is a date or a country.
     if (last && (classifyPart(last) === 'date' || classifyPart(last) === 'country') && inner.length <= 600) {
-      return { inner: inner.replace(/[\s\u00a0]+/g, ' ').trim(), line: lineAt(open), closed: false, parts };
+      return { inner: collapseSpace(inner).trim(), line: lineAt(open), closed: false, parts };
     }
   }
   return null;
@@ -190,7 +191,7 @@ export function findSourceNote(last: Block): SourceNote | null {
  */
 export function stripNote(text: string, note: SourceNote | null): string {
   if (!note) return text;
-  const flat = text.replace(/[\s\u00a0]+/g, ' ').trim();
+  const flat = collapseSpace(text).trim();
   const at = flat.lastIndexOf(`(${note.inner}`);
   return at >= 0 ? flat.slice(0, at).trim() : flat;
 }
