@@ -107,9 +107,13 @@ function looksLikeNote(inner: string, opensAfterSentence: boolean): boolean {
   return opensAfterSentence && /^[\p{Lu}\d"„“]/u.test(t) && t.length <= 600;
 }
 
+/** Char codes of "(" and ")". */
+const OPEN = 40;
+const CLOSE = 41;
+
 /** True when the "(" at `i` opens at the block start or after the end of a sentence. */
 function opensAfterSentence(text: string, i: number): boolean {
-  const before = text.slice(0, i).replace(/[\s\u00a0]+$/, '');
+  const before = text.slice(0, i).trimEnd(); // trimEnd drops exactly /[\s\u00a0]+$/
   return before === '' || /[.!?…"”“»)]$/.test(before);
 }
 
@@ -122,7 +126,9 @@ function opensAfterSentence(text: string, i: number): boolean {
  */
 export function findSourceNote(last: Block): SourceNote | null {
   const text = last.lines.map((l) => l.text).join('\n');
-  const trimmed = text.replace(/[\s\u00a0]+$/, '');
+  // trimEnd drops exactly what /[\s\u00a0]+$/ matched (\s is trim's white space and line
+  // terminators, U+00A0 among them), without trying the expression at every space of the text.
+  const trimmed = text.trimEnd();
   const lineAt = (offset: number) => {
     let acc = 0;
     for (const l of last.lines) {
@@ -136,9 +142,9 @@ export function findSourceNote(last: Block): SourceNote | null {
     let depth = 0;
     let open = -1;
     for (let i = trimmed.length - 1; i >= 0; i--) {
-      const ch = trimmed[i];
-      if (ch === ')') depth++;
-      else if (ch === '(') {
+      const ch = trimmed.charCodeAt(i);
+      if (ch === CLOSE) depth++;
+      else if (ch === OPEN) {
         depth--;
         if (depth === 0) {
           open = i;
@@ -168,11 +174,11 @@ export function findSourceNote(last: Block): SourceNote | null {
   let depth = 0;
   let open = -1;
   for (let i = 0; i < trimmed.length; i++) {
-    const ch = trimmed[i];
-    if (ch === '(') {
+    const ch = trimmed.charCodeAt(i);
+    if (ch === OPEN) {
       if (depth === 0) open = i;
       depth++;
-    } else if (ch === ')' && depth > 0) depth--;
+    } else if (ch === CLOSE && depth > 0) depth--;
   }
   if (depth > 0 && open >= 0) {
     const inner = trimmed.slice(open + 1);
