@@ -27,13 +27,17 @@ export function foldForKey(text: string): string {
  */
 const LATIN1_LETTERS_ONLY = /^[\u0000-\u007f\u00c0-\u00ff]*$/;
 
+/**
+ * A run of characters that are not letters or digits (after lower case, within U+00FF), unless
+ * it is one plain space: a space with more such characters after it, or another such character
+ * with what follows it. Replacing each such run by a space gives what replacing every run does
+ * (a lone space stays a space), without a match and a new piece of string per word.
+ */
+const LATIN_SEPARATORS = / [^a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]+|[^ a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff][^a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*/g;
+
 /** foldForKey for text that LATIN1_LETTERS_ONLY accepts. */
 function foldLatin(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/['`"]/g, '')
-    .replace(/[^a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]+/g, ' ')
-    .trim();
+  return text.toLowerCase().replace(/['`"]/g, '').replace(LATIN_SEPARATORS, ' ').trim();
 }
 
 /** Keys longer than this many characters keep their start and a hash of the whole. */
