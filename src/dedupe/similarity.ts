@@ -8,7 +8,7 @@ import { foldForKey, titleKey } from './keys.ts';
  * are its near-duplicates, not a share of the table (16 bands of 4 rows gave 0.12 at J = 0.3,
  * and the per-entry cost grew 15x from 10k to 500k items; see bench/dedupe.ts).
  */
-export const MINHASH_SIZE = 192;
+export const MINHASH_SIZE = 192; // minhash() computes h % 192 as 64 (h / 64 mod 3) + h mod 64
 export const BANDS = 32;
 const ROWS = MINHASH_SIZE / BANDS;
 
@@ -52,8 +52,13 @@ export interface Fingerprint {
   language: string;
   /** LSH buckets (band * 2^32 + band hash). */
   bands: number[];
-  /** The shingle set of `text` (computed once, compared many times). */
-  shingles: Set<number>;
+  /**
+   * The shingle set of `text` as its hashes sorted ascending, each once (computed on first
+   * read, compared many times). A typed array rather than a Set<number>: hashes above 2^30 are boxed
+   * heap numbers in a Set, and building ~1,000 of them per entry made garbage collection the
+   * largest cost of dedupe; two sorted arrays also intersect by one merge.
+   */
+  shingles: Uint32Array;
 }
 
 
@@ -76,21 +81,62 @@ function mix(x: number): number {
 }
 
 /**
- * Hashed character shingles of a folded text (the whole text when it is shorter than a
- * shingle). A polynomial hash over the char codes: no substring is allocated.
+ * Scratch buffers of the fingerprint, reused from entry to entry and grown for a longer text:
+ * typed arrays allocated per entry (their backing stores live outside the JS heap) kept the
+ * garbage collector busy for a fifth of dedupe's time. Nothing keeps a reference to them past
+ * the call that fills them (each worker thread has its own module instance).
  */
-export function shingles(text: string): Set<number> {
-  const out = new Set<number>();
-  if (text.length <= SHINGLE) {
-    if (text) out.add(fnv1a(text));
-    return out;
+let codeScratch = new Uint16Array(2 * MAX_TEXT);
+let hashScratch = new Uint32Array(2 * MAX_TEXT);
+const sigScratch = new Uint32Array(MINHASH_SIZE);
+const filledScratch = new Uint8Array(MINHASH_SIZE);
+
+/**
+ * Writes the hash of every SHINGLE-character window of a folded text to `into`, in text order,
+ * repeats kept (the whole text's hash when it is shorter than a shingle; none for ""), and
+ * returns how many. `into` needs room for max(1, text.length - SHINGLE + 1). FNV-1a over the
+ * char codes: no substring is allocated, and the codes are read once into a typed array
+ * (charCodeAt SHINGLE times per window cost four times as much as the hashing).
+ */
+function hashWindows(text: string, into: Uint32Array): number {
+  const len = text.length;
+  if (len <= SHINGLE) {
+    if (text) into[0] = fnv1a(text);
+    return text ? 1 : 0;
   }
-  for (let i = 0; i + SHINGLE <= text.length; i++) {
-    let h = 0x811c9dc5;
-    for (let k = 0; k < SHINGLE; k++) h = Math.imul(h ^ text.charCodeAt(i + k), 0x01000193);
-    out.add(h >>> 0);
+  if (codeScratch.length < len) codeScratch = new Uint16Array(len);
+  const codes = codeScratch;
+  for (let i = 0; i < len; i++) codes[i] = text.charCodeAt(i);
+  const n = len - SHINGLE + 1;
+  // Unrolled for SHINGLE = 5; 0x811c9dc5 | 0 is the offset basis as an int32 (the same bits).
+  for (let i = 0; i < n; i++) {
+    let h = Math.imul((0x811c9dc5 | 0) ^ codes[i]!, 0x01000193);
+    h = Math.imul(h ^ codes[i + 1]!, 0x01000193);
+    h = Math.imul(h ^ codes[i + 2]!, 0x01000193);
+    h = Math.imul(h ^ codes[i + 3]!, 0x01000193);
+    into[i] = Math.imul(h ^ codes[i + 4]!, 0x01000193);
   }
-  return out;
+  return n;
+}
+
+/** Room in hashScratch for the windows of a text of `len` characters. */
+function hashRoom(len: number): Uint32Array {
+  if (hashScratch.length < len) hashScratch = new Uint32Array(len);
+  return hashScratch;
+}
+
+/**
+ * Hashed character shingles of a folded text (the whole text when it is shorter than a
+ * shingle) as a set: sorted ascending, each hash once.
+ */
+export function shingles(text: string): Uint32Array {
+  const all = new Uint32Array(Math.max(1, text.length - SHINGLE + 1));
+  const count = hashWindows(text, all);
+  if (count < 2) return all.subarray(0, count);
+  all.sort();
+  let n = 1;
+  for (let i = 1; i < count; i++) if (all[i] !== all[n - 1]) all[n++] = all[i]!;
+  return all.subarray(0, n);
 }
 
 /**
@@ -99,17 +145,28 @@ export function shingles(text: string): Set<number> {
  * minimum; empty bins borrow from the next non-empty bin (densification). One hash per
  * shingle instead of MINHASH_SIZE, with the same collision probability Jaccard.
  */
-export function minhash(set: Set<number>): Uint32Array {
-  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
-  const filled = new Uint8Array(MINHASH_SIZE);
-  for (const s of set) {
-    const h = mix(s);
-    const bin = h % MINHASH_SIZE;
+export function minhash(set: Uint32Array): Uint32Array {
+  return signInto(set, set.length, new Uint32Array(MINHASH_SIZE));
+}
+
+/**
+ * minhash of the first `count` values of `hashes`, written to `sig` (returned). The order of
+ * the values and repeats among them do not change the signature (a bin keeps a minimum), so the
+ * unsorted window hashes of a text give the signature of its shingle set.
+ */
+function signInto(hashes: Uint32Array, count: number, sig: Uint32Array): Uint32Array {
+  sig.fill(0xffffffff);
+  const filled = filledScratch.fill(0);
+  for (let i = 0; i < count; i++) {
+    const h = mix(hashes[i]!);
+    // h % 192 without a floating-point modulus (h may exceed 2^31): h = 64q + r with r < 64,
+    // so h mod 192 = 64 (q mod 3) + r, and q < 2^26 is a small integer.
+    const bin = (((h >>> 6) % 3) << 6) | (h & 63);
     const v = mix(h ^ 0x9e3779b9);
     if (v < sig[bin]!) sig[bin] = v;
     filled[bin] = 1;
   }
-  if (set.size) {
+  if (count) {
     for (let i = 0; i < MINHASH_SIZE; i++) {
       if (filled[i]) continue;
       let j = (i + 1) % MINHASH_SIZE;
@@ -135,36 +192,63 @@ export function lshBands(sig: Uint32Array): number[] {
   return out;
 }
 
-/** Exact Jaccard similarity of two shingle sets. */
-export function jaccard(a: Set<number>, b: Set<number>): number {
-  if (!a.size && !b.size) return 1;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+/**
+ * Exact Jaccard similarity of two shingle sets (sorted, deduplicated hashes as `shingles`
+ * returns them): the intersection is counted by one merge of the two arrays.
+ */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (!a.length && !b.length) return 1;
   let inter = 0;
-  for (const x of small) if (large.has(x)) inter++;
-  return inter / (a.size + b.size - inter);
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
 }
 
 /** The folded text that is fingerprinted: title without prefix + body without its source note. */
 export function fingerprintText(title: string, body: string): string {
-  return `${titleKey(title)} ${foldForKey(stripNote(body, null).slice(0, MAX_TEXT * 2))}`.slice(0, MAX_TEXT).trim();
+  return textOf(titleKey(title), body);
+}
+
+/** fingerprintText for a title whose titleKey is known. */
+function textOf(tkey: string, body: string): string {
+  return `${tkey} ${foldForKey(stripNote(body, null).slice(0, MAX_TEXT * 2))}`.slice(0, MAX_TEXT).trim();
 }
 
 /**
  * Builds the fingerprint of an entry or stored item. `withBands: false` skips the MinHash
- * (all a stored candidate needs for the exact comparison).
+ * (all a stored candidate needs for the exact comparison). `tkey`: the entry's titleKey when
+ * the caller has it already (dedupe computes it once for the natural key and the fingerprint).
  */
-export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>, withBands = true): Fingerprint {
-  const text = fingerprintText(e.title, e.body);
-  const tkey = titleKey(e.title);
-  const set = shingles(text);
+export function fingerprint(e: Pick<Entry, 'title' | 'body' | 'date' | 'language'>, withBands = true, tkey: string = titleKey(e.title)): Fingerprint {
+  const text = textOf(tkey, e.body);
+  let bands: number[] = [];
+  if (withBands) {
+    const into = hashRoom(text.length);
+    bands = lshBands(signInto(into, hashWindows(text, into), sigScratch));
+  }
+  // The set (hashing again and a sort) is built on first use: most entries are never compared
+  // exactly (they have no candidate), and the sort was a third of an entry's fingerprint.
+  let set: Uint32Array | null = null;
   return {
     titleKey: tkey,
     text,
     numbers: (tkey.match(/\d+/g) ?? []).sort().join(' '),
     date: e.date,
     language: e.language,
-    bands: withBands ? lshBands(minhash(set)) : [],
-    shingles: set,
+    bands,
+    get shingles() {
+      return (set ??= shingles(text));
+    },
   };
 }
 

@@ -160,6 +160,9 @@ const RULES: Array<{
   },
 ];
 
+/** An ASCII digit: each of RULES has one (\d or a year) that a line must match. */
+const HAS_DIGIT = /\d/;
+
 /** Words that show a "venue" is really prose ("In 2020. …", "Published 2021;"). */
 const NOT_A_VENUE = /^(in|im|published|erschienen|seit|since|from|bis|until|and|und|the year|das jahr|stand|updated|seite|page|s|p|pp)$/i;
 
@@ -201,6 +204,9 @@ export function readCitations(lines: readonly Line[]): CitationHit[] {
   for (const line of lines) {
     const text = line.text.trim();
     if (text.length > 600) continue; // a paragraph of prose, not a citation line
+    // Every rule needs an ASCII digit (a year, a DOI's "10.", a volume or an article number),
+    // so most prose lines are settled by one scan instead of thirteen expressions.
+    if (!HAS_DIGIT.test(text)) continue;
     for (const rule of RULES) {
       const m = rule.re.exec(text);
       if (!m) continue;
@@ -224,6 +230,10 @@ const VANCOUVER_AUTHOR_RE = /^(?:[\p{L}'\u2019\-]+[\s\u00a0]+){1,4}\p{Lu}{1,3}\.
  * not part of the list, so "Read the guide. (Filter, USA, 12.05.2021)" is prose.
  */
 export function isAuthorLine(text: string): boolean {
+  // Each test below needs "et al" or two commas in the text (three list parts): a line with
+  // neither is prose, settled without the trims and splits.
+  const first = text.indexOf(',');
+  if ((first < 0 || text.indexOf(',', first + 1) < 0) && !text.includes('et al')) return false;
   const t = text.trim().replace(/[\s\u00a0]*\([^()]*\)[.\s\u00a0]*$/, '');
   if (/\bet al\b/.test(t)) return true;
   const commas = (t.match(/,/g) ?? []).length;

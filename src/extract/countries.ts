@@ -1,3 +1,5 @@
+import { collapseSpace } from './space.ts';
+
 /**
  * Country names as they appear in this field's digests, German and English, to ISO 3166-1
  * alpha-2. Keys are compared after `countryKey()` (lower case, NFC, hyphens/dots/space folded).
@@ -104,8 +106,13 @@ const NAMES: Record<string, string[]> = {
   MZ: ['Mosambik', 'Mozambique'],
 };
 
+/** Text of U+0000-U+00FF only. */
+const LATIN1 = /^[\u0000-\u00ff]*$/;
+
 /** Folds a candidate name for lookup: NFC, lower case, U+00A0 to space, hyphen variants to '-'. */
 export function countryKey(name: string): string {
+  // Text within U+00FF is NFC already and has no hyphen variants to fold.
+  if (LATIN1.test(name)) return collapseSpace(name).trim().toLowerCase();
   return name
     .normalize('NFC')
     .replace(/[\u00a0\s]+/g, ' ')
@@ -121,6 +128,8 @@ for (const [code, names] of Object.entries(NAMES)) {
 
 /** Names that are countries only when written exactly so (ambiguous in prose otherwise). */
 const CASE_SENSITIVE = new Set(['US', 'GB', 'Island', 'Georgia', 'Chile', 'Korea', 'Amerika']);
+/** countryKey of each CASE_SENSITIVE name -> the name (the keys are distinct). */
+const CASE_SENSITIVE_BY_KEY = new Map([...CASE_SENSITIVE].map((cs) => [countryKey(cs), cs]));
 
 /**
  * ISO 3166-1 alpha-2 code for a country name as written (German or English), or null.
@@ -130,9 +139,10 @@ export function countryCode(name: string): string | null {
   const key = countryKey(name);
   const code = LOOKUP.get(key);
   if (!code) return null;
-  const trimmed = name.replace(/[\u00a0\s]+/g, ' ').trim();
-  for (const cs of CASE_SENSITIVE) {
-    if (countryKey(cs) === key && trimmed !== cs && trimmed !== cs.toUpperCase()) return null;
+  const cs = CASE_SENSITIVE_BY_KEY.get(key);
+  if (cs) {
+    const trimmed = collapseSpace(name).trim();
+    if (trimmed !== cs && trimmed !== cs.toUpperCase()) return null;
   }
   return code;
 }

@@ -177,6 +177,9 @@ const RULES: DateRule[] = [
   },
 ];
 
+/** An ASCII digit. */
+const HAS_DIGIT = /\d/;
+
 /** "aufgerufen 12.03.2023", "abgerufen am", "accessed", "Zugriff am", "retrieved". */
 const ACCESSED_RE = /\b(?:aufgerufen|abgerufen|zugegriffen|zugriff|stand|accessed|retrieved|last accessed|viewed)\b(?:\s+(?:am|on))?:?\s*/i;
 
@@ -188,6 +191,9 @@ const ACCESSED_RE = /\b(?:aufgerufen|abgerufen|zugegriffen|zugriff|stand|accesse
  * @param rules rule ids to try (default: all, in order)
  */
 export function readDate(text: string, rules?: readonly string[]): DateHit | null {
+  // Every rule and chrono (which needs four digits) read digits: a name ("Filter", "USA", most
+  // source-note parts) is settled without running them.
+  if (!HAS_DIGIT.test(text)) return null;
   const accessed = ACCESSED_RE.exec(text);
   const scope = accessed ? text.slice(accessed.index + accessed[0].length) : text;
   for (const rule of RULES) {

@@ -1,6 +1,7 @@
 import type { Block, SourceNote } from '../types.ts';
 import { countryCode } from './countries.ts';
 import { MONTH_RE, readDate } from './dates.ts';
+import { collapseSpace } from './space.ts';
 
 /** Notes that name no publisher ("(Homepage)"): a note, but not a source. */
 export const NON_SOURCE_NOTES = /^(homepage|website|webseite|web ?site|internetseite|pdf|video|podcast|audio|film|pressemitteilung|press release)$/i;
@@ -83,7 +84,7 @@ export function splitTopLevel(inner: string): string[] {
     } else cur += ch;
   }
   parts.push(cur);
-  const out = parts.map((p) => p.replace(/[\s\u00a0]+/g, ' ').trim()).filter((p) => p.length > 0);
+  const out = parts.map((p) => collapseSpace(p).trim()).filter((p) => p.length > 0);
   // "May 12, 2021": the comma of an English date is not a separator of the note.
   for (let i = out.length - 2; i >= 0; i--) {
     if (MONTH_DAY_RE.test(out[i]!) && /^(?:19|20)\d{2}\b/.test(out[i + 1]!)) out.splice(i, 2, `${out[i]}, ${out[i + 1]}`);
@@ -106,9 +107,13 @@ function looksLikeNote(inner: string, opensAfterSentence: boolean): boolean {
   return opensAfterSentence && /^[\p{Lu}\d"„“]/u.test(t) && t.length <= 600;
 }
 
+/** Char codes of "(" and ")". */
+const OPEN = 40;
+const CLOSE = 41;
+
 /** True when the "(" at `i` opens at the block start or after the end of a sentence. */
 function opensAfterSentence(text: string, i: number): boolean {
-  const before = text.slice(0, i).replace(/[\s\u00a0]+$/, '');
+  const before = text.slice(0, i).trimEnd(); // trimEnd drops exactly /[\s\u00a0]+$/
   return before === '' || /[.!?…"”“»)]$/.test(before);
 }
 
@@ -121,7 +126,9 @@ function opensAfterSentence(text: string, i: number): boolean {
  */
 export function findSourceNote(last: Block): SourceNote | null {
   const text = last.lines.map((l) => l.text).join('\n');
-  const trimmed = text.replace(/[\s\u00a0]+$/, '');
+  // trimEnd drops exactly what /[\s\u00a0]+$/ matched (\s is trim's white space and line
+  // terminators, U+00A0 among them), without trying the expression at every space of the text.
+  const trimmed = text.trimEnd();
   const lineAt = (offset: number) => {
     let acc = 0;
     for (const l of last.lines) {
@@ -135,9 +142,9 @@ export function findSourceNote(last: Block): SourceNote | null {
     let depth = 0;
     let open = -1;
     for (let i = trimmed.length - 1; i >= 0; i--) {
-      const ch = trimmed[i];
-      if (ch === ')') depth++;
-      else if (ch === '(') {
+      const ch = trimmed.charCodeAt(i);
+      if (ch === CLOSE) depth++;
+      else if (ch === OPEN) {
         depth--;
         if (depth === 0) {
           open = i;
@@ -157,7 +164,7 @@ export function findSourceNote(last: Block): SourceNote | null {
     if (open >= 0) {
       const inner = trimmed.slice(open + 1, -1);
       if (looksLikeNote(inner, opensAfterSentence(trimmed, open))) {
-        return { inner: inner.replace(/[\s\u00a0]+/g, ' ').trim(), line: lineAt(open), closed: true, parts: splitTopLevel(inner) };
+        return { inner: collapseSpace(inner).trim(), line: lineAt(open), closed: true, parts: splitTopLevel(inner) };
       }
     }
     return null;
@@ -167,11 +174,11 @@ export function findSourceNote(last: Block): SourceNote | null {
   let depth = 0;
   let open = -1;
   for (let i = 0; i < trimmed.length; i++) {
-    const ch = trimmed[i];
-    if (ch === '(') {
+    const ch = trimmed.charCodeAt(i);
+    if (ch === OPEN) {
       if (depth === 0) open = i;
       depth++;
-    } else if (ch === ')' && depth > 0) depth--;
+    } else if (ch === CLOSE && depth > 0) depth--;
   }
   if (depth > 0 && open >= 0) {
     const inner = trimmed.slice(open + 1);
@@ -179,7 +186,7 @@ export function findSourceNote(last: Block): SourceNote | null {
     const last = parts[parts.length - 1];
     // Only when it ends like a note: its last part is a date or a country.
     if (last && (classifyPart(last) === 'date' || classifyPart(last) === 'country') && inner.length <= 600) {
-      return { inner: inner.replace(/[\s\u00a0]+/g, ' ').trim(), line: lineAt(open), closed: false, parts };
+      return { inner: collapseSpace(inner).trim(), line: lineAt(open), closed: false, parts };
     }
   }
   return null;
@@ -190,7 +197,7 @@ export function findSourceNote(last: Block): SourceNote | null {
  */
 export function stripNote(text: string, note: SourceNote | null): string {
   if (!note) return text;
-  const flat = text.replace(/[\s\u00a0]+/g, ' ').trim();
+  const flat = collapseSpace(text).trim();
   const at = flat.lastIndexOf(`(${note.inner}`);
   return at >= 0 ? flat.slice(0, at).trim() : flat;
 }

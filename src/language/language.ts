@@ -2,6 +2,7 @@ import { diag } from '../diagnostics.ts';
 import { isAuthorLine, readCitations } from '../extract/citation.ts';
 import { titlePrefixCountry } from '../extract/country.ts';
 import { stripNote } from '../extract/source-note.ts';
+import { collapseSpace } from '../extract/space.ts';
 import type { Diagnostic, ExtractedEntry, Found, RunContext } from '../types.ts';
 import { francRanking } from './trigrams.ts';
 
@@ -38,12 +39,11 @@ function titleWithoutCountryPrefix(title: string): string {
 
 /** Drops URLs, DOIs and identifiers from a text and collapses its white space. */
 export function proseOnly(text: string): string {
-  return text
+  const ids = text
     .replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ')
     .replace(/\b10\.\d{4,9}\/\S+/g, ' ')
-    .replace(/\b(?:PMID|PMCID|doi)\b:?\s*\S*/gi, ' ')
-    .replace(/[\s\u00a0]+/g, ' ')
-    .trim();
+    .replace(/\b(?:PMID|PMCID|doi)\b:?\s*\S*/gi, ' ');
+  return collapseSpace(ids).trim();
 }
 
 /** Counts letters (the measure of "too short to tell"). */

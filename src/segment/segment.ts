@@ -1,5 +1,6 @@
 import { diag } from '../diagnostics.ts';
 import { findSourceNote, isTrailerLine, noteBlock } from '../extract/source-note.ts';
+import { collapseSpace } from '../extract/space.ts';
 import type { Block, BlockDocument, Diagnostic, EntryBoundary, EntryDraft, RunContext } from '../types.ts';
 
 /** Longest line that may still be a title when it follows a closed entry after one blank line. */
@@ -16,14 +17,13 @@ const CITATION_END_RE = /(\bdoi(?:\.org)?[:/]?\s*10\.\d{4,9}\/\S+|\b10\.\d{4,9}\
 
 /** Folds a title for comparison: NFC, case, white space (incl. U+00A0), dash and quote variants. */
 export function foldTitle(title: string): string {
-  return title
+  const folded = title
     .normalize('NFC')
     .toLowerCase()
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/[\u2018\u2019\u201a\u201b\u2032`´]/g, "'")
-    .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"')
-    .replace(/[\s\u00a0]+/g, ' ')
-    .trim();
+    .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"');
+  return collapseSpace(folded).trim();
 }
 
 function blockText(b: Block): string {

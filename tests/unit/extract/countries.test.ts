@@ -55,3 +55,12 @@ describe('countryKey', () => {
     expect(countryKey(' Vereinigte\u00a0 Staaten ')).toBe('vereinigte staaten');
   });
 });
+
+describe('countryKey on text within U+00FF (its fast path)', () => {
+  it('gives what NFC, white space and hyphen folding, trim and lower case give', () => {
+    const general = (name: string) => name.normalize('NFC').replace(/[\u00a0\s]+/g, ' ').replace(/[\u2010-\u2015\u2212]/g, '-').trim().toLowerCase();
+    const names = ['  Süd-Afrika ', 'ÖSTERREICH', 'Vereinigte\u00a0Staaten', 'U.S.A.', 'Côte d’Ivoire', 'Großbritannien\n', 'ÆØÅ ÞÐ ÿ µ'];
+    for (let c = 0; c < 256; c++) names.push(`A${String.fromCharCode(c)}b ${String.fromCharCode(c)}`);
+    for (const n of names) expect(countryKey(n), JSON.stringify(n)).toBe(general(n));
+  });
+});

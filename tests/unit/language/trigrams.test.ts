@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { francAll } from 'franc';
 import { describe, expect, it } from 'vitest';
 import { extract } from '../../../src/extract/extract.ts';
@@ -53,6 +54,19 @@ describe('francRanking', () => {
       'ab\u00a0cd\tef\ngh', 'één twee drie voor het kind', 'ação não são também',
     ];
     for (const text of cases) expect(francRanking(text, only)).toEqual(franc(text));
+  });
+
+  it('gives the same answers as franc on generated texts of U+0000-U+00FF (its one-pass clean) and a few wider characters', () => {
+    const words = ['the ', 'und ', 'der ', 'les ', 'het ', 'não ', 'Straße ', 'ÜBER ', 'Ærø ', 'ÞORN ', 'naïve '];
+    const latin1 = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+    const wider = ['\u2013', '\u2019', '\u201e', '\u0130', '\u1e9e', '\u03a3', '\u0410', '\ud801\udf80', '\u00df'];
+    const piece = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...words) }, { weight: 3, arbitrary: fc.constantFrom(...latin1) }, { weight: 1, arbitrary: fc.constantFrom(...wider) });
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }).map((a) => a.join('')), (text) => {
+        expect(francRanking(text, only)).toEqual(franc(text));
+      }),
+      { numRuns: 1500, seed: 11 },
+    );
   });
 
   it('falls back to franc itself when a configured language has no Latin-script model', () => {
