@@ -1,27 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../src/db/client.ts';
-import { diagnostics, documents, entries, entryKeys, occurrences } from '../../src/db/schema.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
 import { genPage } from '../../bench/generate.ts';
 import { dbTargets } from '../helpers/db.ts';
+import { snapshot } from '../helpers/snapshot.ts';
 import { NOW, ROOT } from '../helpers/paths.ts';
 
 const ctx = createContext({ now: NOW });
-
-/** Every row a run writes, without timestamps (which differ between runs). */
-async function snapshot(h: DbHandle) {
-  const docs = await h.db.select({ id: documents.id, path: documents.path, sha256: documents.sha256, status: documents.status, entryCount: documents.entryCount, latest: documents.latest }).from(documents).orderBy(asc(documents.id));
-  const items = await h.db.select({ id: entries.id, key: entries.key, contentHash: entries.contentHash, language: entries.language, inLatest: entries.inLatest }).from(entries).orderBy(asc(entries.id));
-  const occ = await h.db.select({ id: occurrences.id, documentId: occurrences.documentId, n: occurrences.n, entryId: occurrences.entryId, outcome: occurrences.outcome, rule: occurrences.matchRule, similarity: occurrences.similarity, duplicateOf: occurrences.duplicateOf }).from(occurrences).orderBy(asc(occurrences.id));
-  const keys = await h.db.select({ key: entryKeys.key, entryId: entryKeys.entryId, rule: entryKeys.rule }).from(entryKeys).orderBy(asc(entryKeys.key));
-  const diags = await h.db.select({ id: diagnostics.id, documentId: diagnostics.documentId, n: diagnostics.n, code: diagnostics.code, line: diagnostics.line }).from(diagnostics).orderBy(asc(diagnostics.id));
-  return { docs, items, occ, keys, diags };
-}
 
 describe.each(dbTargets())('ingest with parse worker threads on $name', (target) => {
   const dir = mkdtempSync(join(tmpdir(), 'digest-parallel-'));

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DbHandle, rowsOf } from '../../src/db/client.ts';
-import { diagnostics, documents, entries, entryKeys, occurrences } from '../../src/db/schema.ts';
 import * as load from '../../src/load/load.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import * as pool from '../../src/pipeline/pool.ts';
@@ -15,6 +14,7 @@ import { scheduledRun } from '../../src/queue/schedule.ts';
 import { genPage } from '../../bench/generate.ts';
 import { digest } from '../helpers/cli.ts';
 import { dbTargets } from '../helpers/db.ts';
+import { snapshot } from '../helpers/snapshot.ts';
 import { NOW } from '../helpers/paths.ts';
 
 // Spies that pass through to the real functions: they tell which of runIngest's paths a
@@ -42,16 +42,6 @@ vi.mock('../../src/load/load.ts', async (importOriginal) => {
 
 const ctx = createContext({ now: NOW });
 const never = async () => null;
-
-/** Every row a run writes, without timestamps (which differ between runs). */
-async function snapshot(h: DbHandle) {
-  const docs = await h.db.select({ id: documents.id, path: documents.path, sha256: documents.sha256, status: documents.status, entryCount: documents.entryCount, latest: documents.latest }).from(documents).orderBy(asc(documents.id));
-  const items = await h.db.select({ id: entries.id, key: entries.key, contentHash: entries.contentHash, language: entries.language, inLatest: entries.inLatest }).from(entries).orderBy(asc(entries.id));
-  const occ = await h.db.select({ id: occurrences.id, documentId: occurrences.documentId, n: occurrences.n, entryId: occurrences.entryId, outcome: occurrences.outcome, rule: occurrences.matchRule, similarity: occurrences.similarity, duplicateOf: occurrences.duplicateOf }).from(occurrences).orderBy(asc(occurrences.id));
-  const keys = await h.db.select({ key: entryKeys.key, entryId: entryKeys.entryId, rule: entryKeys.rule }).from(entryKeys).orderBy(asc(entryKeys.key));
-  const diags = await h.db.select({ id: diagnostics.id, documentId: diagnostics.documentId, n: diagnostics.n, code: diagnostics.code, line: diagnostics.line }).from(diagnostics).orderBy(asc(diagnostics.id));
-  return { docs, items, occ, keys, diags };
-}
 
 /** A folder of generated pages, `page-0.txt`…, with `entries` entries each (pages repeat some entries of others). */
 function pages(count: number, entriesPerPage: number, seed: number): string {
