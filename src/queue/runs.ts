@@ -100,6 +100,37 @@ export async function addUnchanged(tx: Db, runId: number, docs: ReadonlyArray<{ 
     where id = ${runId}`);
 }
 
+/** True when graphile-worker's schema exists (never on the embedded database). */
+async function hasJobQueue(db: Db): Promise<boolean> {
+  const [schema] = rowsOf<{ present: boolean }>(await db.execute(sql`select to_regclass(${`${WORKER_SCHEMA}._private_jobs`}) is not null as present`));
+  return Boolean(schema?.present);
+}
+
+/** digest-etl's jobs (`j`): graphile-worker 0.17's `jobs` view has no payload, so its tables are read, as in task.ts. */
+function taskJobs() {
+  return sql`${sql.identifier(WORKER_SCHEMA)}._private_jobs j join ${sql.identifier(WORKER_SCHEMA)}._private_tasks t on t.id = j.task_id and t.identifier = ${TASK}`;
+}
+
+/**
+ * A subquery that has a row when run `runId` has a job that can still run: locked by a pool, or
+ * with attempts left (graphile-worker's own test for a job it may run is unlocked and
+ * attempts < max_attempts; a locked one may still be finishing).
+ */
+function liveJobOf(runId: ReturnType<typeof sql>) {
+  return sql`select 1 from ${taskJobs()} where (j.payload->>'runId')::int = ${runId} and (j.locked_at is not null or j.attempts < j.max_attempts)`;
+}
+
+/**
+ * The queue runs still `running` that a job can still finish: they are in progress, whatever
+ * other runs did meanwhile (`digest verify` does not call them stale). Empty without a job queue.
+ */
+export async function queueRunsInProgress(db: Db): Promise<Set<number>> {
+  if (!(await hasJobQueue(db))) return new Set();
+  const rows = rowsOf<{ id: number }>(await db.execute(sql`
+    select r.id from runs r where r.status = 'running' and r.jobs_total is not null and exists (${liveJobOf(sql`r.id`)})`));
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 /** A queue run closed by `closeOrphanedQueueRuns`. */
 export interface ClosedQueueRun {
   id: number;
@@ -128,10 +159,8 @@ export interface ClosedQueueRun {
  * graphile-worker's schema does not exist).
  */
 export async function closeOrphanedQueueRuns(db: Db): Promise<ClosedQueueRun[]> {
-  const [schema] = rowsOf<{ present: boolean }>(await db.execute(sql`select to_regclass(${`${WORKER_SCHEMA}._private_jobs`}) is not null as present`));
-  if (!schema?.present) return [];
-  // graphile-worker 0.17's `jobs` view has no payload: its tables are read, as in task.ts.
-  const jobs = sql`${sql.identifier(WORKER_SCHEMA)}._private_jobs j join ${sql.identifier(WORKER_SCHEMA)}._private_tasks t on t.id = j.task_id and t.identifier = ${TASK}`;
+  if (!(await hasJobQueue(db))) return [];
+  const jobs = taskJobs();
   const rows = rowsOf<{ id: number; status: 'failed' | 'abandoned'; error: string }>(await db.execute(sql`
     with orphan as (
       select r.id, r.jobs_total, r.jobs_done,
@@ -139,9 +168,7 @@ export async function closeOrphanedQueueRuns(db: Db): Promise<ClosedQueueRun[]> 
         (select j.last_error from ${jobs} where (j.payload->>'runId')::int = r.id order by j.updated_at desc limit 1) as last_error
       from runs r
       where r.status = 'running' and r.jobs_total is not null
-        and not exists (
-          select 1 from ${jobs}
-          where (j.payload->>'runId')::int = r.id and (j.locked_at is not null or j.attempts < j.max_attempts))
+        and not exists (${liveJobOf(sql`r.id`)})
     )
     update runs set
       status = case when o.given_up > 0 then 'failed' else 'abandoned' end,

@@ -2,10 +2,11 @@ import { sql } from 'drizzle-orm';
 import { Logger, runMigrations } from 'graphile-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle, rowsOf } from '../../src/db/client.ts';
-import { startRun } from '../../src/load/load.ts';
+import { finishRun, startRun } from '../../src/load/load.ts';
 import { enqueueInputs } from '../../src/queue/enqueue.ts';
 import { closeOrphanedQueueRuns, readRun } from '../../src/queue/runs.ts';
 import { startWorker } from '../../src/queue/worker.ts';
+import { checkStaleRuns } from '../../src/verify/checks.ts';
 import { freshDatabase, SERVER_URL, SKIP_MESSAGE, writePages } from './helpers.ts';
 
 type Row = Record<string, unknown>;
@@ -91,6 +92,26 @@ describe.skipIf(!SERVER_URL)('closing queue runs no job can finish (PostgreSQL s
     // Closed once: a later sweep finds nothing to do.
     expect(await closeOrphanedQueueRuns(db.handle.db)).toEqual([]);
   }, 120_000);
+
+  it('is not called stale by digest verify while one of its jobs can still run, and is once none can', async () => {
+    const dir = writePages(2, 5, { seed: 53 });
+    const enq = await enqueueInputs(db.handle.db, [dir], { pipeline: 'test' });
+    const runId = enq.runId!;
+    // Another process's run starts and finishes while the queue run waits for workers.
+    const later = await startRun(db.handle.db, 'test', ['elsewhere']);
+    await finishRun(db.handle.db, later, 'finished');
+    const staleOf = async () => (await checkStaleRuns(db.handle.db)).filter((p) => p.message.startsWith(`run ${runId} `));
+    expect(await staleOf()).toEqual([]);
+    // A job on its last attempt, locked by a pool: still in progress.
+    await db.handle.db.execute(sql`update graphile_worker._private_jobs set attempts = max_attempts, locked_by = 'some-pool', locked_at = now()
+      where (payload->>'runId')::int = ${runId}`);
+    expect(await staleOf()).toEqual([]);
+    // Unlocked with no attempts left: nothing can finish the run any more, and verify says so.
+    await db.handle.db.execute(sql`update graphile_worker._private_jobs set locked_by = null, locked_at = null where (payload->>'runId')::int = ${runId}`);
+    expect(await staleOf()).toEqual([{ check: 'stale-runs', message: expect.stringContaining(`is still "running" although run ${later} has finished`) }]);
+    await closeOrphanedQueueRuns(db.handle.db);
+    expect(await staleOf()).toEqual([]);
+  }, 60_000);
 
   it('abandons a run whose jobs were removed from the queue before they ran', async () => {
     const dir = writePages(2, 5, { seed: 52 });
