@@ -128,7 +128,7 @@ export function findSourceNote(last: Block): SourceNote | null {
   const text = last.lines.map((l) => l.text).join('\n');
   // trimEnd drops exactly what /[\s\u00a0]+$/ matched (\s is trim's white space and line
   // terminators, U+00A0 among them), without trying the expression at every space of the text.
-  const trimmed = text.trimEnd();
+  const trimmed = withoutTrailer(text.trimEnd());
   const lineAt = (offset: number) => {
     let acc = 0;
     for (const l of last.lines) {
@@ -190,6 +190,18 @@ export function findSourceNote(last: Block): SourceNote | null {
     }
   }
   return null;
+}
+
+/**
+ * A text without a trailer written on the same line after its last ")": "(Filter, USA,
+ * 12.05.2021) https://…", "(ORF, Österreich, 3.2.2022) Video, 4:12". A trailer on a line of its
+ * own is left to noteBlock; anything else after the ")" is text, and the text is returned as it is.
+ */
+function withoutTrailer(text: string): string {
+  const close = text.lastIndexOf(')');
+  if (close < 0 || close === text.length - 1) return text;
+  const tail = text.slice(close + 1);
+  return !tail.includes('\n') && isTrailerLine(tail) ? text.slice(0, close + 1) : text;
 }
 
 /**

@@ -48,6 +48,19 @@ describe('findSourceNote', () => {
     expect(findSourceNote(block(['(Homepage)']))?.parts).toEqual(['Homepage']);
   });
 
+  it.each([
+    ['a link', 'Test strips work. (Filter, USA, 12.05.2021) https://filtermag.org/strips'],
+    ['a labelled link', 'Test strips work. (Filter, USA, 12.05.2021) Mehr: www.example.org/a'],
+    ['extras', 'Test strips work. (Filter, USA, 12.05.2021) Video, 35:09'],
+  ])('finds the note when %s follows it on the same line', (_what, text) => {
+    expect(findSourceNote(block([text], 4))).toEqual({ inner: 'Filter, USA, 12.05.2021', line: 4, closed: true, parts: ['Filter', 'USA', '12.05.2021'] });
+  });
+
+  it('finds no note when text that is not a trailer follows the ")"', () => {
+    expect(findSourceNote(block(['The service (Filter, USA, 12.05.2021) is open on Sundays.']))).toBeNull();
+    expect(findSourceNote(block(['See (Filter, USA, 12.05.2021) and https://example.org']))).toBeNull();
+  });
+
   it('keeps trailing white space and no-break spaces out of the note', () => {
     expect(findSourceNote(block(['(Filter, USA, 12.05.2021)\u00a0 ']))?.inner).toBe('Filter, USA, 12.05.2021');
   });
