@@ -133,6 +133,16 @@ const RULES: DateRule[] = [
     },
   },
   {
+    // Ende 2020, Anfang März 2021, Mitte Mai 2019, late 2021, end of May 2022: the year, or the
+    // month when one is named (the qualifier says which part of it; the date is no finer).
+    // Before monthname-year, which would read only "Mai 2021" and leave the part a name.
+    id: 'qualified-date',
+    re: new RegExp(`(?<![\\p{L}])(?:Anfang|Mitte|Ende|Early|Mid|Late|End[\\s\\u00a0]+of|Beginning[\\s\\u00a0]+of)[\\s\\u00a0-]+(?:(${MONTH_RE})\\.?[\\s\\u00a0]+)?((?:19|20)\\d{2})(?!\\d)`, 'iu'),
+    read(m) {
+      return { ...value(Number(m[2]), m[1] ? MONTHS[m[1].toLowerCase()]! : null, null), flag: null };
+    },
+  },
+  {
     // Juli/August 2021, July–August 2021 (a double issue): the first month. Before
     // monthname-year, which would read only "August 2021".
     id: 'month-range-year',

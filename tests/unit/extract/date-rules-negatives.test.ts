@@ -42,6 +42,27 @@ describe('season-year', () => {
   });
 });
 
+describe('qualified-date', () => {
+  it.each([
+    ['Ende 2020', '2020', 'year'],
+    ['Anfang 2022', '2022', 'year'],
+    ['Mitte Mai 2019', '2019-05', 'month'],
+    ['Ende Sept. 2021', '2021-09', 'month'],
+    ['late 2021', '2021', 'year'],
+    ['Mid-2020', '2020', 'year'],
+    ['end of May 2022', '2022-05', 'month'],
+  ])('reads "%s" as %s', (text, date, precision) => {
+    expect(dateOf(text)).toEqual({ date, precision, flag: null, rule: 'qualified-date' });
+  });
+  it('makes the part a date of the source note, not a name', () => {
+    expect(classifyPart('Ende 2020')).toBe('date');
+    expect(classifyPart('Anfang März 2021')).toBe('date');
+  });
+  it.each(['Ende Gelände 2021', 'Legende 2020', 'Dividende 2021', 'Weekend 2021', 'Midlands 2020'])('does not read "%s" as a qualified date', (text) => {
+    expect(readDate(text)?.rule).not.toBe('qualified-date');
+  });
+});
+
 describe('source-note parts around an English date', () => {
   it('keeps "May 12, 2021" as one date part', () => {
     expect(splitTopLevel('The Local, Dänemark, May 12, 2021')).toEqual(['The Local', 'Dänemark', 'May 12, 2021']);
