@@ -37,9 +37,11 @@ const REF_AFTER_VENUE = 'https?:\\/\\/|[Dd][Oo][Ii]|dx\\.';
  * - volume-line: "International Journal of Drug Policy, Volume 88, February 2021, 103015"
  * - apa-venue: "… (2020) Addiction, doi.org/10.1111/add.15324." (the venue after the year)
  * - apa-journal: "… (2021). Title. Journal, 5(2), 1–10." (the journal after the title)
+ * - author-year-vancouver: "Strang J, … (2015) Title. Br J Psychiatry 207(1):5-14." (APA's
+ *   year, Vancouver's journal)
  * - apa-journal-line: "Journal of Community Harm Reduction, 14(2), 101–112." (the journal line
  *   of an APA reference whose authors and year are on the line before)
- * - apa-year: "Touesnard, N., … (2021)." (an author line: the year only)
+ * - apa-year: "Touesnard, N., … (2021).", "Strang J, … (2015)" (an author line: the year only)
  */
 const RULES: Array<{
   id: string;
@@ -143,6 +145,17 @@ const RULES: Array<{
     date: (m) => m[1]!,
   },
   {
+    id: 'citation/author-year-vancouver',
+    journal: true,
+    // "Strang J, Groshkova T et al. (2015) Heroin on trial: a review. Br J Psychiatry
+    // 207(1):5-14." — the year after the authors as in APA, the journal as in Vancouver:
+    // abbreviated, then volume(issue):pages.
+    // The authors before the year: a list (a comma or "et al"); the pages end the reference.
+    re: new RegExp(`^\\p{Lu}[^()]{0,300}?(?:,|\\bet al\\b)[^()]*?\\((${YEAR})[a-z]?\\)\\.?[\\s\\u00a0]+[^()]{3,300}?[.?!][\\s\\u00a0]+(\\p{Lu}[^,.;:()\\d]{1,80}?)\\.?[\\s\\u00a0]+\\d{1,4}[\\s\\u00a0]*(?:\\([^)]{1,12}\\))?[\\s\\u00a0]*:[\\s\\u00a0]*[A-Za-z]?\\d+(?:[\\-\\u2013]\\d+)?(?=[.;,]|[\\s\\u00a0]*$)`, 'u'),
+    venue: (m) => m[2]!.trim(),
+    date: (m) => m[1]!,
+  },
+  {
     id: 'citation/apa-journal-line',
     journal: true,
     // The journal line of an APA reference split over lines: "Journal of Community Harm
@@ -154,7 +167,8 @@ const RULES: Array<{
   },
   {
     id: 'citation/apa-year',
-    re: new RegExp(`^\\p{Lu}[\\p{L}'\\-]+,[\\s\\u00a0]+.*\\((${YEAR})[a-z]?(?:,[^)]*)?\\)[.,]?`, 'u'),
+    // The first author as "Surname, Given" or, Vancouver-style, "Surname AB," ("Strang J, …").
+    re: new RegExp(`^\\p{Lu}[\\p{L}'\\-]+(?:[\\s\\u00a0]+\\p{Lu}{1,3})?,[\\s\\u00a0]+.*\\((${YEAR})[a-z]?(?:,[^)]*)?\\)[.,]?`, 'u'),
     venue: () => null,
     date: (m) => m[1]!,
   },

@@ -48,6 +48,9 @@ describe('citation rules added for issue 3', () => {
     'Deaths, 2021, 2022 and 2023',
     'Naloxon, 4 mg, 2 Sprühstöße',
     'In Berlin, 12 Menschen, 3 Projekte.',
+    // author-year-vancouver: a clock time or a chapter after a year in parentheses is no journal
+    'Das Treffen, das wir (2019) hatten, war gut. Beginn 19:30 Uhr im Saal.',
+    'The film (2021) is online. Part 2: the trial.',
   ])('reads no citation from "%s"', (line) => {
     expect(cite(line)).toEqual([]);
   });

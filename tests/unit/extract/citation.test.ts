@@ -13,6 +13,9 @@ describe('readCitations', () => {
     ['Community Action Network. (2018), Dublin: Community Action Network.', 'citation/corporate', 'Community Action Network', '2018'],
     ['Antoniou, T., Men, S. (2020) Addiction, doi.org/10.1111/add.15324.', 'citation/apa-venue', 'Addiction', '2020'],
     ['Touesnard, N., Patten, S., & Blanchet- Gagnon, M. (2021). Respect Us: A guide, with notes (3.0).', 'citation/apa-year', null, '2021'],
+    ['Strang J, Groshkova T, Uchtenhagen A et al. (2015) Heroin on trial: systematic review and meta-analysis. Br J Psychiatry 207(1):5-14. DOI: 10.1192/bjp.bp.114.149195', 'citation/author-year-vancouver', 'Br J Psychiatry', '2015'],
+    ['Meyer M, Lang U (2019). Heroingestützte Behandlung in der Schweiz. Suchttherapie 20:12-18.', 'citation/author-year-vancouver', 'Suchttherapie', '2019'],
+    ['Strang J, Groshkova T, et al. (2015) Heroin on trial.', 'citation/apa-year', null, '2015'],
   ])('reads "%s" with %s', (line, rule, venue, dateText) => {
     expect(cite(line)).toEqual([{ rule, venue, dateText }]);
   });
