@@ -13,6 +13,13 @@ describe('sourceFromNoteParts', () => {
     [['Jane Doe', 'co-founder of a peer network', 'The Kansas City Star', 'USA', '15.07.2020'], 'The Kansas City Star'],
     [['Recovery Research Institute', 'USA', '15.09.2022', 'Video', '35:09'], 'Recovery Research Institute'],
     [['The Federal Ministry of Health', 'Frankfurt University of Applied Sciences', '2021'], 'The Federal Ministry of Health'],
+    [['Quelle: CDC', 'USA', '14.05.2024'], 'CDC'],
+    [['Source: The Filter', 'USA', '2021'], 'The Filter'],
+    [['von Jane Doe', 'CBC News', 'Kanada', '02.02.2024'], 'CBC News'],
+    [['by Jane Doe', 'The Guardian', 'UK', 'May 2023'], 'The Guardian'],
+    [['von Jane Doe', 'Kanada', '2024'], 'von Jane Doe'],
+    [['Vonovia', 'Deutschland', '2024'], 'Vonovia'],
+    [['Filter', 'Quelle: CDC', 'USA', '2021'], 'Filter'],
   ])('reads the publisher of %j as %s', (parts, source) => {
     expect(sourceFromNoteParts(parts)).toBe(source);
   });
