@@ -24,6 +24,7 @@ import { sql } from 'drizzle-orm';
 import { Logger, runMigrations } from 'graphile-worker';
 import postgres from 'postgres';
 import { createDb, type DbHandle, rowsOf } from '../src/db/client.ts';
+import { onJsonLines } from '../src/log/json-lines.ts';
 import { createContext } from '../src/pipeline/context.ts';
 import { runIngest } from '../src/pipeline/run.ts';
 import { enqueueInputs } from '../src/queue/enqueue.ts';
@@ -101,20 +102,11 @@ function startWorker(url: string): WorkerProc {
   delete env.DIGEST_DB_DIR;
   const child = spawn(process.execPath, [join(ROOT, 'bin/digest.js'), 'worker', '--concurrency', '1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const events: Array<Record<string, unknown>> = [];
-  let partial = '';
   let onStart: () => void = () => {};
   const started = new Promise<void>((r) => (onStart = r));
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
-    partial += c;
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      const e = JSON.parse(line) as Record<string, unknown>;
-      events.push(e);
-      if (e.event === 'worker-start') onStart();
-    }
+  onJsonLines(child.stdout!, (e) => {
+    events.push(e);
+    if (e.event === 'worker-start') onStart();
   });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   return { child, events, started, exited };

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { genPage } from '../../bench/generate.ts';
+import { onJsonLines } from '../../src/log/json-lines.ts';
 import { serverTarget } from '../helpers/db.ts';
 import { ROOT } from '../helpers/paths.ts';
 
@@ -48,23 +49,16 @@ export function startDigest(args: string[], env: Record<string, string | undefin
   const events: Array<Record<string, unknown>> = [];
   let out = '';
   let err = '';
-  let partial = '';
   const waiters: Array<{ pred: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }> = [];
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
-    partial += chunk;
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      const e = JSON.parse(line) as Record<string, unknown>;
-      events.push(e);
-      for (const w of [...waiters]) {
-        if (w.pred(e)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(e);
-        }
+  });
+  onJsonLines(child.stdout!, (e) => {
+    events.push(e);
+    for (const w of [...waiters]) {
+      if (w.pred(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
       }
     }
   });

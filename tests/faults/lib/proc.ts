@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { onJsonLines } from '../../../src/log/json-lines.ts';
 import { ROOT } from '../../helpers/paths.ts';
 import type { ChildConfig } from '../ingest-child.ts';
 
@@ -74,7 +75,6 @@ function run(args: string[], eventsOn: 'stdout' | 'stderr', opts: SpawnOpts): Pr
   let firstDocAt: number | null = null;
   let note: string | undefined;
   let fired = false;
-  let buffer = '';
   const kill = opts.kill ?? null;
   const fire = async () => {
     if (fired) return;
@@ -83,38 +83,24 @@ function run(args: string[], eventsOn: 'stdout' | 'stderr', opts: SpawnOpts): Pr
     child.kill('SIGKILL');
   };
   const later = (ms: number) => setTimeout(() => void fire(), ms);
-  const onEventText = (chunk: string) => {
-    buffer += chunk;
-    let i;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-      if (!line.includes('"document"')) continue;
-      let ev: Record<string, unknown>;
-      try {
-        ev = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      if (ev.event !== 'document') continue;
-      if (firstDocAt == null) {
-        firstDocAt = Date.now();
-        if (kill?.kind === 'delay') later(kill.delayMs);
-      }
-      if (ev.status === 'loaded') {
-        loaded++;
-        if (kill?.kind === 'after-loaded' && loaded === kill.nth) later(kill.delayMs);
-      }
+  const onEvent = (ev: Record<string, unknown>) => {
+    if (ev.event !== 'document') return;
+    if (firstDocAt == null) {
+      firstDocAt = Date.now();
+      if (kill?.kind === 'delay') later(kill.delayMs);
+    }
+    if (ev.status === 'loaded') {
+      loaded++;
+      if (kill?.kind === 'after-loaded' && loaded === kill.nth) later(kill.delayMs);
     }
   };
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
-    if (eventsOn === 'stdout') onEventText(c);
   });
   child.stderr.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
-    if (eventsOn === 'stderr') onEventText(c);
   });
+  onJsonLines(eventsOn === 'stdout' ? child.stdout : child.stderr, onEvent);
   let poller: NodeJS.Timeout | null = null;
   if (kill?.kind === 'init') {
     poller = setInterval(() => {
