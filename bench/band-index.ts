@@ -12,9 +12,11 @@
  * what real ones cost) and a ~600-byte text column like an item:
  *
  *   no-index      the rows alone (what an item row costs without its buckets)
- *   gin-int8      bigint[] with a GIN index, fastupdate off (the schema's entries.bands)
+ *   gin-int8      bigint[] with a GIN index, fastupdate off (entries.bands' index up to
+ *                 migrations/0001)
  *   gin-int4      int[] keys (band in the top bits), same index: do narrower keys help?
- *   side-btree    one (bucket, item) row per key in a side table with a btree index
+ *   side-btree    one (bucket, item) row per key in a side table with a btree index (what
+ *                 entry_buckets became, there inserted per statement in bucket order)
  *
  * and then `gin-build`: CREATE INDEX over all rows of gin-int8 at once (the bulk path a
  * back-fill could take), per row; and `probe`: the loader's bounded lookup of BANDS buckets

@@ -7,7 +7,7 @@
  *
  * Matching is what `digest ingest` does per entry before writing: one indexed lookup of its
  * natural keys (entry_keys), then, for entries without an exact key, the title-key index
- * (bare title lines) or the LSH buckets (GIN on entries.bands, at most BUCKET_ROWS items read
+ * (bare title lines) or the LSH buckets (the entry_buckets btree, at most BUCKET_ROWS items read
  * per bucket) and exact Jaccard on the few candidates sharing >= MIN_SHARED_BANDS buckets.
  * Half of the new entries are edited copies of existing items (a typo in the title), so the
  * near-duplicate path is exercised; the other half are unseen. Besides the time, it prints
@@ -15,9 +15,10 @@
  * candidates per entry (rows sharing any bucket, and those compared).
  *
  * Seeding is not what is measured: by default the items go in with one multi-row INSERT per
- * 5,000 and the GIN index is built afterwards (CREATE INDEX, the same definition as the
- * migration) instead of being maintained row by row (500k items took 9-11 minutes to seed here
- * at load average 7-9, mostly computing fingerprints; ~18 minutes with the index kept);
+ * 5,000 and the bucket index (entry_buckets' primary key) is built afterwards, the same
+ * definition as the migration, instead of being maintained row by row (with the GIN index this
+ * replaced, 500k items took 9-11 minutes to seed here at load average 7-9, mostly computing
+ * fingerprints; ~18 minutes with the index kept);
  * `--seed-index incremental` keeps the index while inserting, as a loader would. Both sizes are seeded the same way, and
  * `VACUUM ANALYZE` runs before each measurement. `--repeat N` measures each size N times, each
  * time with other new entries (edits of other items, other unseen ones), and takes the median:
@@ -76,13 +77,13 @@ function asEntry(i: number, edit = false): Entry {
   };
 }
 
-/** The GIN index on entries.bands, as migrations/0000_init.sql defines it. */
-const BANDS_INDEX = sql`create index if not exists "entries_bands_idx" on "entries" using gin ("bands") with (fastupdate=false)`;
+/** The bucket index, as migrations/0001_entry_buckets.sql defines it. */
+const BANDS_INDEX = sql`alter table "entry_buckets" add constraint "entry_buckets_pkey" primary key ("bucket", "entry_id")`;
 
 async function seedItems(db: Db, runId: number, from: number, to: number) {
   const BATCH = 5000;
   if (from >= to) return;
-  if (BULK) await db.execute(sql`drop index if exists "entries_bands_idx"`);
+  if (BULK) await db.execute(sql`alter table "entry_buckets" drop constraint if exists "entry_buckets_pkey"`);
   for (let start = from; start < to; start += BATCH) {
     const batch = dedupe(Array.from({ length: Math.min(BATCH, to - start) }, (_, k) => asEntry(start + k)), newDedupeState(), ctx);
     const rows = batch.map((e) => ({ key: e.key, title_key: e.titleKey, bands: e.bands, title: e.title, body: e.body, language: e.language, content_hash: e.contentHash }));
@@ -104,7 +105,7 @@ async function candidateCounts(db: Db, list: ReturnType<typeof dedupe>) {
   let comparedMax = 0;
   for (let start = 0; start < probes.length; start += 500) {
     const part = probes.slice(start, start + 500);
-    const rows = rowsOf<{ n: number }>(await db.execute(sql`select (select count(*) from entries e where e.bands && q.bands)::int as n
+    const rows = rowsOf<{ n: number }>(await db.execute(sql`select (select count(distinct s.entry_id) from entry_buckets s where s.bucket = any(q.bands))::int as n
       from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as q(i int, bands bigint[])`));
     for (const r of rows) sharing.push(r.n);
     for (const c of (await nearCandidates(db, part)).values()) {

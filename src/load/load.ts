@@ -83,7 +83,7 @@ async function addToRun(tx: Db, runId: number, c: RunCounts): Promise<void> {
  * (0.3 s per document at 100k items; 1.7 ms after ANALYZE). Takes no lock that blocks writers.
  */
 export async function refreshStatistics(db: Db): Promise<void> {
-  await db.execute(sql`analyze entries, entry_keys, occurrences, documents`);
+  await db.execute(sql`analyze entries, entry_buckets, entry_keys, occurrences, documents`);
 }
 
 /** Serialises writers of the same path across processes (a no-op cost on PGlite). */
@@ -351,23 +351,31 @@ export interface NearCandidate {
 
 /**
  * The near-duplicate candidates of each probe (entry index + its LSH buckets), in one
- * statement: per bucket, the first BUCKET_ROWS live items in it (GIN index on entries.bands,
- * one key at a time, so a bucket that boilerplate filled costs BUCKET_ROWS rows, not its size);
+ * statement: per bucket, the BUCKET_ROWS oldest live items in it (lowest ids, read in order
+ * from entry_buckets' (bucket, entry_id) btree, which holds live items only, so a bucket that boilerplate filled costs
+ * BUCKET_ROWS rows, not its size, and the same table always gives the same candidates);
  * counted across the probe's buckets; those found in at least MIN_SHARED_BANDS of them, the
- * MAX_CANDIDATES found in most (then the lowest id) per probe, with their text. The cost per
+ * MAX_CANDIDATES found in most (then the lowest id) per probe, with their text. The buckets are
+ * visited in sorted order, so consecutive lookups read neighbouring index pages. The cost per
  * probe is bounded by BANDS * BUCKET_ROWS index rows whatever the table holds.
  */
 export async function nearCandidates(tx: Db, probes: ReadonlyArray<{ i: number; bands: readonly number[] }>): Promise<Map<number, NearCandidate[]>> {
   const out = new Map<number, NearCandidate[]>();
   if (!probes.length) return out;
   const rows = rowsOf<NearCandidate>(
-    await tx.execute(sql`with hits as (
-        select q.i, c.id, count(*)::int as shared
-        from jsonb_to_recordset(${JSON.stringify(probes)}::jsonb) as q(i int, bands bigint[])
+    await tx.execute(sql`with q as materialized (
+        select q.i, b.band from jsonb_to_recordset(${JSON.stringify(probes)}::jsonb) as q(i int, bands bigint[])
         cross join lateral unnest(q.bands) as b(band)
+        order by b.band
+      ), hits as (
+        select q.i, c.id, count(*)::int as shared
+        from q
         cross join lateral (
-          select e.id from entries e
-          where e.bands @> array[b.band] and e.merged_into_id is null
+          -- The bucket's range of the index, in entry_id order; it holds live items only
+          -- (the triggers drop an item's buckets when \`digest merge\` folds it into another).
+          select s.entry_id as id from entry_buckets s
+          where s.bucket = q.band
+          order by s.entry_id
           limit ${BUCKET_ROWS}
         ) c
         group by q.i, c.id
@@ -468,7 +476,10 @@ export async function loadDocument(
   const result = await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     // Never wait forever on a lock another session holds (a migration, VACUUM FULL, `lock table`).
-    await tx.execute(sql.raw(`set local lock_timeout = '${Math.round((opts.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000)}ms'`));
+    // No JIT: the bounded probes are planned at a cost past jit_above_cost, and compiling them
+    // took longer than running them (tens of ms per document on a server built with LLVM).
+    const lockTimeout = `${Math.round((opts.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000)}ms`;
+    await tx.execute(sql`select set_config('lock_timeout', ${lockTimeout}, true), set_config('jit', 'off', true)`);
     await lockPath(tx, doc.path);
     const latest = await findLatestDocument(tx, doc.path);
     if (latest && latest.sha256 === doc.sha256 && latest.status === 'loaded') {
