@@ -174,12 +174,41 @@ export async function checkDocumentEntries(db: Db): Promise<Problem[]> {
   return capped('document-entries', bad.map((d) => `document ${d.id} (${d.path}) has ${d.entry_count} entries but ${d.occ} occurrences + ${d.rejected} rejected.`));
 }
 
+/**
+ * The near-duplicate index is complete and exact: entry_buckets holds one row per bucket in
+ * entries.bands of every live (not merged) entry, and no other row (none for a merged or
+ * missing entry, none for a bucket the entry does not have). A missing row would hide the item
+ * from near-duplicate matching without any error; the triggers of migrations/0002 keep it so.
+ */
+export async function checkEntryBuckets(db: Db): Promise<Problem[]> {
+  const missing = await rows<{ id: number; n: number }>(db, sql`
+    select e.id, count(*)::int as n from entries e cross join lateral unnest(e.bands) as b(bucket)
+    where e.merged_into_id is null
+      and not exists (select 1 from entry_buckets s where s.bucket = b.bucket and s.entry_id = e.id)
+    group by e.id order by e.id limit ${MAX_PROBLEMS_PER_CHECK + 1}`);
+  const stray = await rows<{ entry_id: number; n: number; exists: boolean; merged_into_id: number | null }>(db, sql`
+    select s.entry_id, count(*)::int as n, bool_or(e.id is not null) as exists, max(e.merged_into_id) as merged_into_id
+    from entry_buckets s left join entries e on e.id = s.entry_id
+    where e.id is null or e.merged_into_id is not null or not (s.bucket = any (e.bands))
+    group by s.entry_id order by s.entry_id limit ${MAX_PROBLEMS_PER_CHECK + 1}`);
+  const out = [
+    ...missing.map((m) => `live entry ${m.id} lacks ${m.n} of its LSH buckets in entry_buckets, so near-duplicate matching cannot find it there.`),
+    ...stray.map((s) => {
+      if (!s.exists) return `entry_buckets has ${s.n} row(s) for entry ${s.entry_id}, which does not exist.`;
+      if (s.merged_into_id != null) return `entry_buckets has ${s.n} row(s) for entry ${s.entry_id}, which is merged into ${s.merged_into_id}.`;
+      return `entry_buckets has ${s.n} row(s) for entry ${s.entry_id} with buckets not in its bands.`;
+    }),
+  ];
+  return capped('entry-buckets', out);
+}
+
 /** Every check `digest verify` runs, in order. */
 export const CHECKS: readonly Check[] = [
   { name: 'run-accounting', invariant: 'each run: entries_read = new + updated + unchanged + duplicate + rejected; file counts fit; every rejection has a reason', run: checkRunAccounting },
   { name: 'occurrence-refs', invariant: 'every occurrence points at a document, an entry and a run', run: checkOccurrenceRefs },
   { name: 'occurrences-unique', invariant: 'one occurrence per (document, n)', run: checkOccurrencesUnique },
   { name: 'entry-keys', invariant: 'no two live entries share a natural key; every entry_keys row points at a live or merged entry', run: checkEntryKeys },
+  { name: 'entry-buckets', invariant: 'entry_buckets holds exactly the LSH buckets of the live entries', run: checkEntryBuckets },
   { name: 'stale-runs', invariant: 'no run is still running while a later run has finished', run: checkStaleRuns },
   { name: 'latest-documents', invariant: 'each path has at most one latest version, and it is loaded', run: checkLatestDocuments },
   { name: 'document-entries', invariant: 'every entry of a loaded document is an occurrence or a recorded rejection', run: checkDocumentEntries },
