@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDb, type DbHandle } from '../../src/db/client.ts';
+import { sql } from 'drizzle-orm';
+import { createDb, type Db, type DbHandle, rowsOf } from '../../src/db/client.ts';
+import { runs } from '../../src/db/schema.ts';
 
 /** A database target of the integration suites. */
 export interface DbTarget {
@@ -52,4 +54,40 @@ export function serverTarget(baseUrl: string): DbTarget {
 export function dbTargets(): DbTarget[] {
   const url = process.env.TEST_DATABASE_URL;
   return url ? [pgliteTarget, serverTarget(url)] : [pgliteTarget];
+}
+
+/** An item inserted directly (not through the loader), with chosen LSH buckets. */
+export interface TestItem {
+  key: string;
+  bands: number[];
+  title?: string;
+  body?: string;
+}
+
+/**
+ * Inserts items in one statement, in list order (so ids follow the list), as run `runId`'s;
+ * the title defaults to the key, the body to ''. Returns their ids in ascending order.
+ */
+export async function insertItems(db: Db, runId: number, items: readonly TestItem[]): Promise<number[]> {
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`insert into entries (key, title_key, bands, title, body, language, content_hash, provenance, issues, first_run_id, last_run_id)
+      select key, key, bands, coalesce(title, key), coalesce(body, ''), 'en', key, '{}'::jsonb, '[]'::jsonb, ${runId}, ${runId}
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(key text, title text, body text, bands bigint[])
+      returning id`),
+  );
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+/** A fresh database of `target` with one run to own test rows; `close()` closes and drops it. */
+export async function openWithRun(target: DbTarget): Promise<{ handle: DbHandle; runId: number; close(): Promise<void> }> {
+  const { handle, drop } = await target.open();
+  const [run] = await handle.db.insert(runs).values({ pipeline: 'test', paths: [] }).returning({ id: runs.id });
+  return {
+    handle,
+    runId: run!.id,
+    close: async () => {
+      await handle.close().catch(() => {});
+      await drop();
+    },
+  };
 }

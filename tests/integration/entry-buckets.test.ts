@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle, rowsOf } from '../../src/db/client.ts';
-import { runs } from '../../src/db/schema.ts';
 import { nearCandidates } from '../../src/load/load.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
 import { checkEntryBuckets } from '../../src/verify/checks.ts';
-import { dbTargets } from '../helpers/db.ts';
+import { dbTargets, insertItems, openWithRun, type TestItem } from '../helpers/db.ts';
 import { NOW, ROOT } from '../helpers/paths.ts';
 
 const RAW = ['sample-digest-2023.txt', 'sample-prison-section.txt'].map((f) => join(ROOT, 'raw', f));
@@ -26,8 +25,8 @@ const buckets = (base: number, n: number) => Array.from({ length: n }, (_, k) =>
 
 describe.each(dbTargets())('entry_buckets on $name', (target) => {
   let handle: DbHandle;
-  let drop: () => Promise<void>;
   let runId: number;
+  let close: () => Promise<void>;
 
   /** The index's rows as "entry:bucket", sorted. */
   async function indexRows(): Promise<string[]> {
@@ -36,24 +35,13 @@ describe.each(dbTargets())('entry_buckets on $name', (target) => {
   }
   const expected = (items: Array<[number, number[]]>) => items.flatMap(([id, b]) => [...new Set(b)].sort((x, y) => x - y).map((k) => `${id}:${k}`));
 
-  async function addItems(items: Array<{ key: string; bands: number[] }>): Promise<number[]> {
-    const rows = rowsOf<{ id: number }>(
-      await handle.db.execute(sql`insert into entries (key, title_key, bands, title, body, language, content_hash, provenance, issues, first_run_id, last_run_id)
-        select key, key, bands, key, '', 'en', key, '{}'::jsonb, '[]'::jsonb, ${runId}, ${runId}
-        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(key text, bands bigint[])
-        returning id`),
-    );
-    return rows.map((r) => r.id).sort((a, b) => a - b);
-  }
+  const addItems = (items: TestItem[]) => insertItems(handle.db, runId, items);
 
   beforeAll(async () => {
-    ({ handle, drop } = await target.open());
-    const [run] = await handle.db.insert(runs).values({ pipeline: 'test', paths: [] }).returning({ id: runs.id });
-    runId = run!.id;
+    ({ handle, runId, close } = await openWithRun(target));
   });
   afterAll(async () => {
-    await handle?.close().catch(() => {});
-    await drop?.();
+    await close?.();
   });
 
   it('follows inserts, changed bands, merges and their undo, deletes and TRUNCATE', async () => {

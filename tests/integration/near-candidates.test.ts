@@ -1,13 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DbHandle, rowsOf } from '../../src/db/client.ts';
-import { runs } from '../../src/db/schema.ts';
+import type { DbHandle } from '../../src/db/client.ts';
 import { dedupe, newDedupeState } from '../../src/dedupe/dedupe.ts';
 import { BUCKET_ROWS, MAX_CANDIDATES, MIN_SHARED_BANDS } from '../../src/dedupe/similarity.ts';
 import { findItem, lookupKeys, matchBatch, nearCandidates } from '../../src/load/load.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import type { DedupedEntry, Entry } from '../../src/types.ts';
-import { dbTargets } from '../helpers/db.ts';
+import { dbTargets, insertItems, openWithRun, type TestItem } from '../helpers/db.ts';
 import { NOW } from '../helpers/paths.ts';
 
 const ctx = createContext({ now: NOW });
@@ -35,28 +34,16 @@ function probe(title: string, body: string, bands: number[], n = 1): DedupedEntr
 
 describe.each(dbTargets())('near-duplicate candidates on $name', (target) => {
   let handle: DbHandle;
-  let drop: () => Promise<void>;
   let runId: number;
+  let close: () => Promise<void>;
 
-  /** Inserts items (in this order, so ids and the table's order follow the list); returns their ids. */
-  async function addItems(items: Array<{ key: string; title: string; body: string; bands: number[] }>): Promise<number[]> {
-    const rows = rowsOf<{ id: number }>(
-      await handle.db.execute(sql`insert into entries (key, title_key, bands, title, body, language, content_hash, provenance, issues, first_run_id, last_run_id)
-        select key, key, bands, title, body, 'en', key, '{}'::jsonb, '[]'::jsonb, ${runId}, ${runId}
-        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(key text, title text, body text, bands bigint[])
-        returning id`),
-    );
-    return rows.map((r) => r.id).sort((a, b) => a - b);
-  }
+  const addItems = (items: TestItem[]) => insertItems(handle.db, runId, items);
 
   beforeAll(async () => {
-    ({ handle, drop } = await target.open());
-    const [run] = await handle.db.insert(runs).values({ pipeline: 'test', paths: [] }).returning({ id: runs.id });
-    runId = run!.id;
+    ({ handle, runId, close } = await openWithRun(target));
   });
   afterAll(async () => {
-    await handle?.close().catch(() => {});
-    await drop?.();
+    await close?.();
   });
 
   it('finds a near-duplicate that shares exactly MIN_SHARED_BANDS buckets, and not one that shares fewer', async () => {
