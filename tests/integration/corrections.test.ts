@@ -8,6 +8,7 @@ import { dedupeOverrides, entries, occurrences, runs } from '../../src/db/schema
 import { CorrectionError, findOccurrence, listMerges, mergeItems, splitEntry } from '../../src/load/overrides.ts';
 import { createContext } from '../../src/pipeline/context.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
+import { verifyDatabase } from '../../src/verify/verify.ts';
 import { dbTargets } from '../helpers/db.ts';
 import { NOW, ROOT } from '../helpers/paths.ts';
 
@@ -71,6 +72,8 @@ describe.each(dbTargets())('dry runs and corrections on $name', (target) => {
     expect(await itemCount()).toBe(before + 1);
     const overrides = await handle.db.select().from(dedupeOverrides).where(eq(dedupeOverrides.kind, 'split'));
     expect(overrides).toEqual([expect.objectContaining({ entryId: newItemId, note: 'not the same report' })]);
+    // Every invariant holds, the near-duplicate index included (the split-off item has its buckets).
+    expect((await verifyDatabase(handle.db)).problems).toEqual([]);
   });
 
   it('merges two items with `merge`; the merged one is kept but hidden, and a later run keeps them joined', async () => {
@@ -87,6 +90,8 @@ describe.each(dbTargets())('dry runs and corrections on $name', (target) => {
     expect((await findOccurrence(handle.db, `${a}#3`))!.entryId).toBe(keep);
     const occ = await handle.db.select().from(occurrences).where(eq(occurrences.entryId, gone));
     expect(occ).toEqual([]);
+    // The hidden item left the near-duplicate index; every other invariant holds too.
+    expect((await verifyDatabase(handle.db)).problems).toEqual([]);
   });
 
   it('refuses corrections that make no sense, with a reason', async () => {
