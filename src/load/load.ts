@@ -86,6 +86,19 @@ export async function refreshStatistics(db: Db): Promise<void> {
   await db.execute(sql`analyze entries, entry_buckets, entry_keys, occurrences, documents`);
 }
 
+/**
+ * Marks the near-duplicate index's new heap pages all-visible (VACUUM of entry_buckets), so the
+ * near-duplicate probe reads the btree alone instead of fetching each bucket row's heap page to
+ * check it is visible. Autovacuum does this on its own schedule, or never where it is off (as on
+ * this project's test server): measured at 1M items, 500 probes took 488 ms with every row
+ * fetched from the heap and 84-132 ms after one VACUUM (4 s for the first, whole table; later
+ * ones read only the pages added since). Cannot run inside a transaction; `skip_locked`: if
+ * another session is vacuuming the table, this one does not wait for it.
+ */
+export async function vacuumBuckets(db: Db): Promise<void> {
+  await db.execute(sql`vacuum (skip_locked) entry_buckets`);
+}
+
 /** Serialises writers of the same path across processes (a no-op cost on PGlite). */
 async function lockPath(tx: Db, path: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${path}, 0))`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import type { Db, DbHandle } from '../db/client.ts';
-import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, type LoadTimings, markManyUnchanged, markUnchanged, refreshStatistics, rejectDocument, retireAndFinish, zeroCounts } from '../load/load.ts';
+import { addCounts, finishRun, isUnchanged, latestVersions, loadDocument, type LoadTimings, markManyUnchanged, markUnchanged, refreshStatistics, rejectDocument, retireAndFinish, vacuumBuckets, zeroCounts } from '../load/load.ts';
 import { startOwnedRun } from '../load/run-owner.ts';
 import { splitKeys } from '../load/overrides.ts';
 import { listInputs, readInput } from '../read/files.ts';
@@ -43,6 +43,12 @@ const AHEAD_BYTES = 32 * 1024 * 1024;
  * after 4x as many, and so on (a few ANALYZEs per run whatever its size; see refreshStatistics).
  */
 const FIRST_STATISTICS_AT = 5000;
+/**
+ * The loader vacuums the near-duplicate index after every this many entries loaded in a run
+ * (not in a dry run), so its probes stay index-only however fast the table grows (see
+ * vacuumBuckets); each vacuum reads only the pages added since the one before.
+ */
+const BUCKET_VACUUM_EVERY = 20_000;
 
 /** Options of `runIngest`. */
 export interface IngestOptions {
@@ -66,6 +72,8 @@ export interface IngestOptions {
    * Default: never stop.
    */
   shouldStop?: () => Promise<string | null>;
+  /** Entries loaded between two vacuums of the near-duplicate index (default 20,000; see vacuumBuckets). */
+  bucketVacuumEvery?: number;
 }
 
 /** Called after each document (progress reporting). */
@@ -218,6 +226,8 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
     let inFlightDocs = 0;
     let loadedEntries = 0;
     let statisticsAt = FIRST_STATISTICS_AT;
+    const vacuumEvery = opts.bucketVacuumEvery ?? BUCKET_VACUUM_EVERY;
+    let vacuumAt = vacuumEvery;
     const fill = (k: number) => {
       while (queued.length < inputs.length) {
         const j = queued.length;
@@ -275,6 +285,10 @@ async function ingestInto(handle: DbHandle, paths: string[], ctx: RunContext, on
       if (loadedEntries >= statisticsAt) {
         await refreshStatistics(db);
         statisticsAt = loadedEntries * 4;
+      }
+      if (loadedEntries >= vacuumAt && !opts.dryRun) {
+        await vacuumBuckets(db);
+        vacuumAt = loadedEntries + vacuumEvery;
       }
       for (const d of out.diagnostics) issues[d.code] = (issues[d.code] ?? 0) + 1;
       rejections.push(...out.rejections);

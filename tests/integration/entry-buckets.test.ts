@@ -2,7 +2,8 @@
  * entry_buckets, the near-duplicate index, is kept equal to entries.bands of the live items by
  * the triggers of migrations/0002 whoever writes `entries`: inserts (one statement, many rows),
  * an item whose text changed, `digest merge` and its undo, deletes and TRUNCATE. A database
- * loaded before the migration gets its items' buckets when it is migrated.
+ * loaded before the migration gets its items' buckets when it is migrated. A run vacuums the
+ * table as it grows, so the near-duplicate probe reads the index alone.
  * On PGlite, and on the server when TEST_DATABASE_URL is set.
  *
  * Reproduce: npx vitest run tests/integration/entry-buckets.test.ts
@@ -136,5 +137,45 @@ describe.each(dbTargets())('migrating a database loaded before entry_buckets on 
     const items = rowsOf<{ id: number; bands: number[] }>(await handle.db.execute(sql`select id, bands from entries where merged_into_id is null order by id limit 5`));
     const found = await nearCandidates(handle.db, items.map((it, i) => ({ i, bands: it.bands.map(Number) })));
     items.forEach((it, i) => expect(found.get(i)?.[0]?.id).toBe(it.id));
+  });
+});
+
+describe.each(dbTargets())('the loader keeps entry_buckets vacuumed on $name', (target) => {
+  let handle: DbHandle;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ handle, drop } = await target.open());
+    // Only the loader vacuums this test's table (autovacuum, where on, would race the control).
+    await handle.db.execute(sql`alter table entry_buckets set (autovacuum_enabled = false)`);
+  });
+  afterAll(async () => {
+    await handle?.close().catch(() => {});
+    await drop?.();
+  });
+
+  /** Heap pages the bounded bucket lookup of every stored bucket fetched (0: index-only). */
+  async function heapFetches(): Promise<number> {
+    return handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const plan = rowsOf<Record<string, string>>(await tx.execute(sql`explain (analyze, costs off, timing off, summary off)
+        select c.entry_id from (select distinct bucket from entry_buckets) q
+        cross join lateral (select s.entry_id from entry_buckets s where s.bucket = q.bucket order by s.entry_id limit 64) c`))
+        .map((r) => Object.values(r)[0]!).join('\n');
+      const found = [...plan.matchAll(/Heap Fetches: (\d+)/g)].map((m) => Number(m[1]));
+      expect(found.length).toBeGreaterThan(0);
+      return found.reduce((a, b) => a + b, 0);
+    });
+  }
+
+  it('vacuums after every bucketVacuumEvery entries loaded (never in a dry run), so bucket lookups fetch no heap page', async () => {
+    const dry = await runIngest(handle, [RAW[0]!], createContext({ now: NOW }), () => {}, { dryRun: true, bucketVacuumEvery: 1 });
+    expect(dry.status).toBe('finished');
+    // The default interval is far above these pages: rows stay unvacuumed, lookups visit the heap.
+    await runIngest(handle, [RAW[0]!], createContext({ now: NOW }));
+    expect(await heapFetches()).toBeGreaterThan(0);
+    await runIngest(handle, [RAW[1]!], createContext({ now: NOW }), () => {}, { bucketVacuumEvery: 1 });
+    expect(await heapFetches()).toBe(0);
+    expect(await checkEntryBuckets(handle.db)).toEqual([]);
   });
 });
